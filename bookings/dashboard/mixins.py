@@ -1,0 +1,77 @@
+"""Every dashboard view is a `SalonViewMixin`: login, then membership of the salon in the URL
+(404 for non-members, whether the salon exists or not). `self.salon` is the only tenant."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+from bookings.models import Membership, Salon
+from bookings.selectors import membership_get_for_user
+
+
+@dataclass(frozen=True)
+class NavItem:
+    url_name: str
+    label: Any
+
+
+# One entry per domain; entries whose URL does not exist yet render as "coming soon".
+DASHBOARD_NAV = [
+    NavItem("dashboard:home", _("Overview")),
+    NavItem("dashboard:calendar", _("Calendar")),
+    NavItem("dashboard:client_list", _("Clients")),
+    NavItem("dashboard:service_list", _("Services")),
+    NavItem("dashboard:staff_list", _("Staff")),
+    NavItem("dashboard:location_list", _("Locations and hours")),
+    NavItem("dashboard:online_booking", _("Online booking")),
+    NavItem("dashboard:loyalty", _("Loyalty")),
+    NavItem("dashboard:packages", _("Packages")),
+    NavItem("dashboard:segments", _("Segments")),
+    NavItem("dashboard:referrals", _("Referrals")),
+    NavItem("dashboard:notices", _("Notices")),
+    NavItem("dashboard:reports", _("Reports")),
+]
+
+
+class SalonViewMixin(LoginRequiredMixin):
+    """Resolve the salon from the URL for a member; `manage_required` also needs owner/manager."""
+
+    manage_required = True
+    salon: Salon
+    membership: Membership
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.membership = membership_get_for_user(user=request.user, salon_slug=kwargs["salon_slug"])
+        self.salon = self.membership.salon
+        request.salon = self.salon  # type: ignore[attr-defined]
+        if self.manage_required and not self.membership.can_manage:
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)  # type: ignore[misc]
+        context["salon"] = self.salon
+        context["membership"] = self.membership
+        context["dashboard_nav"] = self._nav()
+        return context
+
+    def _nav(self) -> list[dict[str, Any]]:
+        items = []
+        current = self.request.path
+        for item in DASHBOARD_NAV:
+            try:
+                url = reverse(item.url_name, kwargs={"salon_slug": self.salon.slug})
+                disabled = False
+            except NoReverseMatch:
+                url, disabled = "#", True
+            items.append({"url": url, "label": item.label, "disabled": disabled, "active": url == current})
+        return items

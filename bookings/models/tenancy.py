@@ -1,0 +1,138 @@
+"""Tenancy: a `Salon` is the tenant; every tenant-owned row carries it (see DESIGN.md)."""
+
+from __future__ import annotations
+
+import zoneinfo
+from typing import Any, Self
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from phonenumber_field.modelfields import PhoneNumberField
+
+from bookings.validators import validate_currency, validate_time_zone
+
+
+class Salon(models.Model):
+    slug = models.SlugField(_("slug"), max_length=50, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default="Europe/Tallinn", validators=[validate_time_zone]
+    )
+    currency = models.CharField(
+        _("currency"), max_length=3, default="EUR", validators=[validate_currency]
+    )
+    default_language = models.CharField(
+        _("default language"), max_length=8, choices=settings.LANGUAGES, default="en"
+    )
+    email = models.EmailField(_("contact email"), blank=True)
+    phone = PhoneNumberField(_("contact phone"), blank=True)
+    website = models.URLField(_("website"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("salon")
+        verbose_name_plural = _("salons")
+        ordering = ("name",)
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def tzinfo(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+
+class TenantQuerySet(models.QuerySet):
+    """Every read of tenant data starts with `for_salon(salon)`."""
+
+    def for_salon(self, salon: Salon | int) -> Self:
+        if salon is None:
+            raise ValueError("A salon is required to read tenant data.")
+        return self.filter(salon=salon)
+
+
+class TenantModel(models.Model):
+    """Base of every tenant-owned model: a non-null salon and the scoped queryset."""
+
+    salon = models.ForeignKey(Salon, on_delete=models.CASCADE, related_name="+")
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self._check_related_salons()
+        super().save(*args, **kwargs)
+
+    def _check_related_salons(self) -> None:
+        """A row never points at another salon's row (a second line behind the services)."""
+        for field in self._meta.concrete_fields:
+            if not field.many_to_one or field.name == "salon":
+                continue
+            if not issubclass(field.related_model, TenantModel):
+                continue
+            related = getattr(self, field.name, None)
+            if related is not None and related.salon_id != self.salon_id:
+                raise ValueError(
+                    f"{type(self).__name__}.{field.name} belongs to another salon."
+                )
+
+
+class Membership(TenantModel):
+    """A user's access to one salon's dashboard."""
+
+    class Role(models.TextChoices):
+        OWNER = "owner", _("Owner")
+        MANAGER = "manager", _("Manager")
+        STAFF = "staff", _("Staff")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.STAFF)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["salon", "user"], name="membership_unique_salon_user"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.salon_id} ({self.role})"
+
+    @property
+    def can_manage(self) -> bool:
+        return self.role in (self.Role.OWNER, self.Role.MANAGER)
+
+
+class Location(TenantModel):
+    name = models.CharField(_("name"), max_length=120)
+    address = models.CharField(_("street address"), max_length=200, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=20, blank=True)
+    country = models.CharField(_("country"), max_length=2, blank=True, help_text=_("ISO code"))
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default="Europe/Tallinn", validators=[validate_time_zone]
+    )
+    phone = PhoneNumberField(_("phone"), blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("location")
+        verbose_name_plural = _("locations")
+        ordering = ("name",)
+        constraints = [
+            models.UniqueConstraint(fields=["salon", "name"], name="location_unique_salon_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def tzinfo(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)

@@ -1,0 +1,18 @@
+"""Development: the zero-setup defaults (SQLite, filesystem broker, console email and SMS)."""
+
+import os
+
+os.environ.setdefault("DEBUG", "true")
+
+from .base import *  # noqa: E402,F403
+from .base import ALLOWED_HOSTS, SECRET_KEY, VAR_DIR  # noqa: E402
+
+SECRET_KEY = SECRET_KEY or "django-insecure-development-only-key-change-me"
+ALLOWED_HOSTS = ALLOWED_HOSTS or ["localhost", "127.0.0.1", "[::1]"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+for folder in ("broker/queue", "broker/processed", "cache", "sms"):
+    (VAR_DIR / folder).mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from bookings.selectors import salon_list_for_user
+
+
+@require_GET
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    """200 when the database answers; lists the checks that ran."""
+    checks: dict[str, str] = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+        checks["database"] = "ok"
+    except Exception as exc:  # noqa: BLE001 - any failure means unhealthy
+        checks["database"] = f"error: {type(exc).__name__}"
+        return JsonResponse({"status": "error", "checks": checks}, status=503)
+    return JsonResponse({"status": "ok", "checks": checks})
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """Owners land on their salon's dashboard; everyone else sees the welcome page."""
+    if request.user.is_authenticated:
+        salons = list(salon_list_for_user(user=request.user)[:2])
+        if len(salons) == 1:
+            return redirect("dashboard:home", salon_slug=salons[0].slug)
+        return render(request, "home.html", {"salons": salon_list_for_user(user=request.user)})
+    return render(request, "home.html", {"salons": []})
