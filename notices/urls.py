@@ -1,0 +1,3 @@
+"""Dashboard pages of the notices module; included into the `dashboard` namespace."""
+
+urlpatterns: list = []
