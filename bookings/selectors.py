@@ -3,7 +3,7 @@ alike for "missing" and "another salon's" (never 403)."""
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
@@ -20,10 +20,10 @@ from bookings.models import (
     WorkingHours,
 )
 
-T = TypeVar("T", bound=TenantModel)
 
-
-def tenant_get(model: type[T], *, salon: Salon, pk: Any, queryset: QuerySet[T] | None = None) -> T:
+def tenant_get[T: TenantModel](
+    model: type[T], *, salon: Salon, pk: Any, queryset: QuerySet[T] | None = None
+) -> T:
     """The one way to fetch a tenant row by id: 404 if missing, malformed or another salon's."""
     qs = queryset if queryset is not None else model.objects.all()
     try:

@@ -11,12 +11,14 @@ from django.contrib.auth import get_user_model
 from bookings.models import (
     Client,
     Location,
+    LocationClosure,
     LocationHours,
     Membership,
     Salon,
     Service,
     ServiceCategory,
     StaffMember,
+    TimeOff,
     WorkingHours,
 )
 
@@ -132,3 +134,22 @@ class ClientFactory(factory.django.DjangoModelFactory):
     first_name = factory.Sequence(lambda n: f"Client{n}")
     last_name = "Tamm"
     email = factory.Sequence(lambda n: f"client{n}@example.test")
+
+
+class TimeOffFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TimeOff
+
+    salon = factory.LazyAttribute(lambda o: o.staff.salon)
+    staff = factory.SubFactory(StaffMemberFactory)
+    starts_at = factory.LazyFunction(lambda: dt.datetime(2026, 1, 1, 9, tzinfo=dt.UTC))
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + dt.timedelta(hours=2))
+
+
+class LocationClosureFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = LocationClosure
+
+    salon = factory.LazyAttribute(lambda o: o.location.salon)
+    location = factory.SubFactory(LocationFactory)
+    date = dt.date(2026, 1, 1)

@@ -50,7 +50,9 @@ class SalonViewMixin(LoginRequiredMixin):
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not request.user.is_authenticated:
             return self.handle_no_permission()
-        self.membership = membership_get_for_user(user=request.user, salon_slug=kwargs["salon_slug"])
+        self.membership = membership_get_for_user(
+            user=request.user, salon_slug=kwargs["salon_slug"]
+        )
         self.salon = self.membership.salon
         request.salon = self.salon  # type: ignore[attr-defined]
         if self.manage_required and not self.membership.can_manage:
@@ -73,5 +75,7 @@ class SalonViewMixin(LoginRequiredMixin):
                 disabled = False
             except NoReverseMatch:
                 url, disabled = "#", True
-            items.append({"url": url, "label": item.label, "disabled": disabled, "active": url == current})
+            items.append(
+                {"url": url, "label": item.label, "disabled": disabled, "active": url == current}
+            )
         return items

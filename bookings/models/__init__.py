@@ -1,3 +1,4 @@
+from .appointments import Appointment
 from .catalogue import (
     LocationClosure,
     LocationHours,
@@ -13,6 +14,7 @@ from .clients import Client
 from .tenancy import Location, Membership, Salon, TenantModel, TenantQuerySet
 
 __all__ = [
+    "Appointment",
     "Client",
     "Location",
     "LocationClosure",

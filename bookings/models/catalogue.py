@@ -72,7 +72,9 @@ class Service(TenantModel):
         _("buffer after (minutes)"), default=0, validators=[MaxValueValidator(240)]
     )
     online_bookable = models.BooleanField(_("bookable online"), default=True)
-    color = models.CharField(_("color"), max_length=7, default="#7c3aed", validators=[validate_color])
+    color = models.CharField(
+        _("color"), max_length=7, default="#7c3aed", validators=[validate_color]
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
@@ -106,7 +108,9 @@ class StaffMember(TenantModel):
     phone = PhoneNumberField(_("phone"), blank=True)
     offered_online = models.BooleanField(_("offered online"), default=True)
     is_active = models.BooleanField(_("active"), default=True)
-    color = models.CharField(_("color"), max_length=7, default="#0ea5e9", validators=[validate_color])
+    color = models.CharField(
+        _("color"), max_length=7, default="#0ea5e9", validators=[validate_color]
+    )
     locations = models.ManyToManyField(
         Location, through="StaffLocation", related_name="staff", verbose_name=_("locations")
     )
@@ -148,7 +152,9 @@ class StaffService(TenantModel):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["salon", "staff", "service"], name="staff_service_unique"),
+            models.UniqueConstraint(
+                fields=["salon", "staff", "service"], name="staff_service_unique"
+            ),
         ]
 
 
@@ -171,7 +177,9 @@ class WorkingHours(TenantModel):
         ordering = ("staff", "weekday", "starts")
         indexes = [models.Index(fields=["salon", "staff", "weekday"])]
         constraints = [
-            models.CheckConstraint(condition=Q(ends__gt=F("starts")), name="working_hours_ends_after_starts"),
+            models.CheckConstraint(
+                condition=Q(ends__gt=F("starts")), name="working_hours_ends_after_starts"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -195,7 +203,9 @@ class TimeOff(TenantModel):
         ordering = ("starts_at",)
         indexes = [models.Index(fields=["salon", "staff", "starts_at"])]
         constraints = [
-            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="time_off_ends_after_starts"),
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")), name="time_off_ends_after_starts"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -217,7 +227,9 @@ class LocationHours(TenantModel):
         verbose_name_plural = _("opening hours")
         ordering = ("location", "weekday", "opens")
         constraints = [
-            models.CheckConstraint(condition=Q(closes__gt=F("opens")), name="location_hours_closes_after_opens"),
+            models.CheckConstraint(
+                condition=Q(closes__gt=F("opens")), name="location_hours_closes_after_opens"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -238,7 +250,9 @@ class LocationClosure(TenantModel):
         verbose_name_plural = _("closed days")
         ordering = ("date",)
         constraints = [
-            models.UniqueConstraint(fields=["salon", "location", "date"], name="closure_unique_day"),
+            models.UniqueConstraint(
+                fields=["salon", "location", "date"], name="closure_unique_day"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -50,7 +50,9 @@ class Client(TenantModel):
                 fields=["salon", "email"], condition=~Q(email=""), name="client_unique_salon_email"
             ),
             models.UniqueConstraint(
-                fields=["salon", "user"], condition=Q(user__isnull=False), name="client_unique_salon_user"
+                fields=["salon", "user"],
+                condition=Q(user__isnull=False),
+                name="client_unique_salon_user",
             ),
         ]
 

@@ -6,6 +6,7 @@ import zoneinfo
 from typing import Any, Self
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
@@ -28,6 +29,29 @@ class Salon(models.Model):
     email = models.EmailField(_("contact email"), blank=True)
     phone = PhoneNumberField(_("contact phone"), blank=True)
     website = models.URLField(_("website"), blank=True)
+    # Online booking preferences
+    slot_step_minutes = models.PositiveSmallIntegerField(
+        _("slot step (minutes)"),
+        default=15,
+        validators=[MinValueValidator(5), MaxValueValidator(240)],
+    )
+    min_notice_minutes = models.PositiveIntegerField(
+        _("minimum notice (minutes)"), default=120, validators=[MaxValueValidator(60 * 24 * 30)]
+    )
+    max_advance_days = models.PositiveSmallIntegerField(
+        _("maximum advance (days)"),
+        default=90,
+        validators=[MinValueValidator(1), MaxValueValidator(730)],
+    )
+    cancellation_cutoff_hours = models.PositiveSmallIntegerField(
+        _("clients may cancel or reschedule until (hours before)"),
+        default=24,
+        validators=[MaxValueValidator(24 * 30)],
+    )
+    reminder_hours_before = models.PositiveSmallIntegerField(
+        _("send reminders (hours before)"), default=24, validators=[MaxValueValidator(24 * 14)]
+    )
+    require_login_to_book = models.BooleanField(_("clients must log in to book"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -75,9 +99,7 @@ class TenantModel(models.Model):
                 continue
             related = getattr(self, field.name, None)
             if related is not None and related.salon_id != self.salon_id:
-                raise ValueError(
-                    f"{type(self).__name__}.{field.name} belongs to another salon."
-                )
+                raise ValueError(f"{type(self).__name__}.{field.name} belongs to another salon.")
 
 
 class Membership(TenantModel):

@@ -1,0 +1,101 @@
+"""Appointments: a client's booking of one service with one staff member at one location.
+
+The time a staff member is blocked is the service time widened by the service's buffers
+(`block_starts_at`..`block_ends_at`, stored so the database can enforce invariant 1: on
+PostgreSQL an exclusion constraint (migration 0003) forbids two active appointments of one
+staff member whose blocked ranges overlap)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from .catalogue import Service, StaffMember
+from .clients import Client
+from .tenancy import Location, TenantModel, TenantQuerySet
+
+
+class AppointmentQuerySet(TenantQuerySet):
+    def active(self) -> AppointmentQuerySet:
+        return self.filter(status__in=Appointment.ACTIVE_STATUSES)
+
+    def overlapping(self, starts_at, ends_at) -> AppointmentQuerySet:  # noqa: ANN001
+        return self.filter(block_starts_at__lt=ends_at, block_ends_at__gt=starts_at)
+
+
+class Appointment(TenantModel):
+    class Status(models.TextChoices):
+        BOOKED = "booked", _("Booked")
+        COMPLETED = "completed", _("Completed")
+        CANCELLED = "cancelled", _("Cancelled")
+        NO_SHOW = "no_show", _("No-show")
+
+    class Source(models.TextChoices):
+        ONLINE = "online", _("Online booking")
+        DASHBOARD = "dashboard", _("Dashboard")
+        API = "api", _("API")
+
+    ACTIVE_STATUSES = (Status.BOOKED, Status.COMPLETED)
+    # The name the database constraint and the service share (see migration 0003).
+    NO_OVERLAP_CONSTRAINT = "appointment_staff_no_overlap"
+
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="appointments")
+    staff = models.ForeignKey(StaffMember, on_delete=models.PROTECT, related_name="appointments")
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="appointments")
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="appointments")
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    block_starts_at = models.DateTimeField(_("blocked from"))
+    block_ends_at = models.DateTimeField(_("blocked until"))
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.BOOKED
+    )
+    source = models.CharField(_("source"), max_length=16, choices=Source.choices)
+    price = models.DecimalField(_("price"), max_digits=10, decimal_places=2)
+    notes = models.TextField(_("notes"), max_length=2000, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reminder_sent_at = models.DateTimeField(null=True, blank=True)
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = AppointmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("appointment")
+        verbose_name_plural = _("appointments")
+        ordering = ("starts_at",)
+        indexes = [
+            models.Index(
+                fields=["salon", "staff", "block_starts_at"], name="appt_salon_staff_block"
+            ),
+            models.Index(
+                fields=["salon", "location", "starts_at"], name="appt_salon_location_start"
+            ),
+            models.Index(fields=["salon", "status", "ends_at"], name="appt_salon_status_end"),
+            models.Index(fields=["salon", "client", "starts_at"], name="appt_salon_client_start"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")), name="appointment_ends_after_starts"
+            ),
+            models.CheckConstraint(
+                condition=Q(block_starts_at__lte=F("starts_at"))
+                & Q(block_ends_at__gte=F("ends_at")),
+                name="appointment_block_covers_service",
+            ),
+            models.CheckConstraint(
+                condition=Q(price__gte=0), name="appointment_price_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service} · {self.staff} · {self.starts_at:%Y-%m-%d %H:%M} UTC"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in self.ACTIVE_STATUSES

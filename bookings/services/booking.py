@@ -1,0 +1,291 @@
+"""Booking writes: book, reschedule, cancel, mark completed / no-show.
+
+Invariant 1 (no double booking) is enforced twice: a check against existing appointments
+inside the transaction, and on PostgreSQL an exclusion constraint that catches what races
+past the check (`Appointment.NO_OVERLAP_CONSTRAINT`). On SQLite, the settings open every
+transaction with BEGIN IMMEDIATE, which serializes writers, so the check cannot race there.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from bookings.availability import Availability, availability_get
+from bookings.events import BookingEvent, publish
+from bookings.models import Appointment, Client, Location, Salon, Service, StaffMember
+
+
+class SlotTaken(Exception):
+    """The time was free a moment ago and is not any more (or never was)."""
+
+    def __init__(self, next_slots: list[dt.datetime]) -> None:
+        super().__init__(_("This time was just taken. Please choose another time."))
+        self.next_slots = next_slots
+
+
+@dataclass(frozen=True)
+class BookingRequest:
+    location: Location
+    service: Service
+    starts_at: dt.datetime
+    staff: StaffMember | None = None  # None: "any available"
+
+
+def _block(
+    service: Service, starts_at: dt.datetime
+) -> tuple[dt.datetime, dt.datetime, dt.datetime]:
+    ends_at = starts_at + dt.timedelta(minutes=service.duration_minutes)
+    return (
+        ends_at,
+        starts_at - dt.timedelta(minutes=service.buffer_before_minutes),
+        ends_at + dt.timedelta(minutes=service.buffer_after_minutes),
+    )
+
+
+def _validate_request(salon: Salon, req: BookingRequest, *, online: bool) -> None:
+    errors: dict[str, str] = {}
+    for name, obj in (("location", req.location), ("service", req.service), ("staff", req.staff)):
+        if obj is not None and obj.salon_id != salon.pk:
+            errors[name] = _("Select a valid choice.")
+    if errors:
+        raise ValidationError(errors)
+    if not req.location.is_active:
+        errors["location"] = _("This location does not take bookings.")
+    if not req.service.is_active or (online and not req.service.online_bookable):
+        errors["service"] = _("This service cannot be booked online.")
+    if req.staff is not None:
+        if not req.staff.is_active or (online and not req.staff.offered_online):
+            errors["staff"] = _("This staff member cannot be booked online.")
+        elif not req.staff.services.filter(pk=req.service.pk).exists():
+            errors["staff"] = _("This staff member does not perform that service.")
+        elif not req.staff.locations.filter(pk=req.location.pk).exists():
+            errors["staff"] = _("This staff member does not work at that location.")
+    if timezone.is_naive(req.starts_at):
+        errors["starts_at"] = _("Give the time with its time zone offset.")
+    elif req.starts_at <= timezone.now():
+        errors["starts_at"] = _("This time is in the past.")
+    if errors:
+        raise ValidationError(errors)
+
+
+def _availability_around(
+    salon: Salon, req: BookingRequest, *, online: bool, days: int = 1
+) -> Availability:
+    day = req.starts_at.astimezone(req.location.tzinfo).date()
+    return availability_get(
+        salon=salon,
+        location=req.location,
+        service=req.service,
+        start=day,
+        end=day + dt.timedelta(days=days - 1),
+        staff=req.staff,
+        online=online,
+    )
+
+
+def next_free_slots(
+    salon: Salon, req: BookingRequest, *, online: bool, limit: int = 3
+) -> list[dt.datetime]:
+    """The first free start times after the requested one (for "this time was just taken")."""
+    availability = _availability_around(salon, req, online=online, days=7)
+    return [s.starts_at for s in availability.slots if s.starts_at > req.starts_at][:limit]
+
+
+def _insert(appointment: Appointment) -> bool:
+    """Insert in a savepoint; False when the database refuses an overlap (a lost race)."""
+    try:
+        with transaction.atomic():
+            appointment.save(force_insert=True)
+    except IntegrityError as exc:
+        if Appointment.NO_OVERLAP_CONSTRAINT in str(exc):
+            appointment.pk = None
+            return False
+        raise
+    return True
+
+
+def _overlaps_existing(appointment: Appointment, *, exclude_pk: int | None = None) -> bool:
+    qs = (
+        Appointment.objects.for_salon(appointment.salon_id)
+        .active()
+        .filter(staff_id=appointment.staff_id)
+        .overlapping(appointment.block_starts_at, appointment.block_ends_at)
+    )
+    if exclude_pk:
+        qs = qs.exclude(pk=exclude_pk)
+    return qs.exists()
+
+
+@transaction.atomic
+def appointment_book(
+    *,
+    salon: Salon,
+    request: BookingRequest,
+    client: Client,
+    source: str = Appointment.Source.ONLINE,
+    actor: Any = None,
+    notes: str = "",
+    enforce_hours: bool = True,
+) -> Appointment:
+    """Book `request` for `client`. Online bookings must be an offered slot; owners
+    (`source=dashboard`, `enforce_hours=False`) may book outside hours but never over
+    another appointment. "Any available" tries the free staff in the documented order:
+    the one with the fewest appointments that day first, then the lowest id."""
+    online = source == Appointment.Source.ONLINE
+    _validate_request(salon, request, online=online)
+    if client.salon_id != salon.pk:
+        raise ValidationError({"client": _("Select a valid choice.")})
+
+    if enforce_hours or request.staff is None:
+        availability = _availability_around(salon, request, online=online)
+        candidates = availability.staff_for(request.starts_at)
+        if request.staff is not None:
+            candidates = [s for s in candidates if s.pk == request.staff.pk]
+        if not candidates:
+            raise SlotTaken(next_free_slots(salon, request, online=online))
+    else:
+        candidates = [request.staff]
+
+    ends_at, block_start, block_end = _block(request.service, request.starts_at)
+    for staff in candidates:
+        appointment = Appointment(
+            salon=salon,
+            location=request.location,
+            staff=staff,
+            service=request.service,
+            client=client,
+            starts_at=request.starts_at,
+            ends_at=ends_at,
+            block_starts_at=block_start,
+            block_ends_at=block_end,
+            source=source,
+            price=request.service.price,
+            notes=notes,
+            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        )
+        appointment.full_clean(exclude=["client", "staff", "service", "location"])
+        if _overlaps_existing(appointment):
+            continue
+        if _insert(appointment):
+            publish(BookingEvent.CREATED, appointment)
+            return appointment
+    raise SlotTaken(next_free_slots(salon, request, online=online))
+
+
+@transaction.atomic
+def appointment_reschedule(
+    *,
+    appointment: Appointment,
+    starts_at: dt.datetime,
+    staff: StaffMember | None = None,
+    by_owner: bool = False,
+) -> Appointment:
+    """Move an appointment (optionally to another staff member). Clients may only move to an
+    offered slot; owners may move anywhere that does not overlap another appointment."""
+    appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
+    if appointment.status != Appointment.Status.BOOKED:
+        raise ValidationError(_("Only booked appointments can be moved."))
+    salon = appointment.salon
+    request = BookingRequest(
+        location=appointment.location,
+        service=appointment.service,
+        starts_at=starts_at,
+        staff=staff or appointment.staff,
+    )
+    online = not by_owner
+    _validate_request(salon, request, online=online)
+    ends_at, block_start, block_end = _block(appointment.service, starts_at)
+    old = (appointment.starts_at, appointment.staff_id)
+    appointment.starts_at, appointment.ends_at = starts_at, ends_at
+    appointment.block_starts_at, appointment.block_ends_at = block_start, block_end
+    appointment.staff = request.staff
+    if not by_owner:
+        # The appointment's own old time must not count against it.
+        availability = _availability_excluding(appointment, request)
+        if not any(s.pk == appointment.staff_id for s in availability):
+            raise SlotTaken(next_free_slots(salon, request, online=True))
+    if _overlaps_existing(appointment, exclude_pk=appointment.pk):
+        raise SlotTaken(next_free_slots(salon, request, online=online))
+    try:
+        with transaction.atomic():
+            appointment.save()
+    except IntegrityError as exc:
+        if Appointment.NO_OVERLAP_CONSTRAINT in str(exc):
+            raise SlotTaken(next_free_slots(salon, request, online=online)) from exc
+        raise
+    if old != (appointment.starts_at, appointment.staff_id):
+        publish(BookingEvent.RESCHEDULED, appointment)
+    return appointment
+
+
+def _availability_excluding(appointment: Appointment, request: BookingRequest) -> list[StaffMember]:
+    # Cancel the appointment inside a savepoint that is rolled back, so it does not block itself.
+    sid = transaction.savepoint()
+    try:
+        Appointment.objects.filter(pk=appointment.pk).update(status=Appointment.Status.CANCELLED)
+        availability = _availability_around(appointment.salon, request, online=True)
+        return availability.staff_for(request.starts_at)
+    finally:
+        transaction.savepoint_rollback(sid)
+
+
+_TRANSITIONS = {
+    Appointment.Status.CANCELLED: BookingEvent.CANCELLED,
+    Appointment.Status.COMPLETED: BookingEvent.COMPLETED,
+    Appointment.Status.NO_SHOW: BookingEvent.NO_SHOW,
+}
+
+
+@transaction.atomic
+def appointment_set_status(*, appointment: Appointment, status: str) -> Appointment:
+    """booked → completed / cancelled / no-show. A change happens once: the row is updated
+    only while it is still booked, so a retried or concurrent call publishes nothing twice."""
+    if status not in _TRANSITIONS:
+        raise ValidationError({"status": _("Choose completed, cancelled or no-show.")})
+    changed = Appointment.objects.filter(
+        pk=appointment.pk, status=Appointment.Status.BOOKED
+    ).update(status=status, status_changed_at=timezone.now(), updated_at=timezone.now())
+    appointment.refresh_from_db()
+    if not changed:
+        if appointment.status == status:
+            return appointment
+        raise ValidationError(
+            {
+                "status": _("This appointment is already %(status)s.")
+                % {"status": appointment.get_status_display()}
+            }
+        )
+    publish(_TRANSITIONS[status], appointment)
+    return appointment
+
+
+def appointments_complete_ended(*, now: dt.datetime | None = None, batch_size: int = 500) -> int:
+    """Mark appointments that ended and were not marked as completed (the scheduled job).
+    Works salon by salon in bounded batches; safe to run twice or concurrently."""
+    now = now or timezone.now()
+    total = 0
+    for salon_id in Salon.objects.order_by("pk").values_list("pk", flat=True):
+        while True:
+            batch = list(
+                Appointment.objects.for_salon(salon_id)
+                .filter(status=Appointment.Status.BOOKED, ends_at__lte=now)
+                .order_by("ends_at")[:batch_size]
+            )
+            for appointment in batch:
+                try:
+                    appointment_set_status(
+                        appointment=appointment, status=Appointment.Status.COMPLETED
+                    )
+                except ValidationError:
+                    continue  # marked meanwhile by the owner
+                total += 1
+            if len(batch) < batch_size:
+                break
+    return total
