@@ -26,6 +26,13 @@ def _clear_cache() -> None:
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _clear_sms_outbox() -> None:
+    from notices import sms
+
+    sms.outbox.clear()
+
+
 @pytest.fixture
 def salon(db):
     return SalonFactory(slug="alpha", name="Alpha Hair")

@@ -10,7 +10,9 @@ from bookings.services.clients import clients_link_to_user
 
 
 @receiver(email_confirmed)
-def link_clients_on_email_confirmed(sender: Any, request: Any, email_address: EmailAddress, **kwargs: Any) -> None:
+def link_clients_on_email_confirmed(
+    sender: Any, request: Any, email_address: EmailAddress, **kwargs: Any
+) -> None:
     clients_link_to_user(user=email_address.user, email=email_address.email)
 
 

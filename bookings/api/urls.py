@@ -1,5 +1,66 @@
+"""Owner API of one salon: `/api/v1/salons/<salon_slug>/…` (see bookings/api/base.py)."""
+
 from django.urls import path
+
+from . import catalogue, clients, locations, staff
 
 app_name = "bookings-api"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("locations/", locations.LocationListApi.as_view(), name="location-list"),
+    path(
+        "locations/<int:location_id>/",
+        locations.LocationDetailApi.as_view(),
+        name="location-detail",
+    ),
+    path(
+        "locations/<int:location_id>/hours/",
+        locations.LocationHoursListApi.as_view(),
+        name="location-hours-list",
+    ),
+    path(
+        "locations/<int:location_id>/hours/<int:hours_id>/",
+        locations.LocationHoursDetailApi.as_view(),
+        name="location-hours-detail",
+    ),
+    path(
+        "service-categories/",
+        catalogue.ServiceCategoryListApi.as_view(),
+        name="service-category-list",
+    ),
+    path(
+        "service-categories/<int:category_id>/",
+        catalogue.ServiceCategoryDetailApi.as_view(),
+        name="service-category-detail",
+    ),
+    path("services/", catalogue.ServiceListApi.as_view(), name="service-list"),
+    path(
+        "services/<int:service_id>/",
+        catalogue.ServiceDetailApi.as_view(),
+        name="service-detail",
+    ),
+    path("staff/", staff.StaffMemberListApi.as_view(), name="staff-list"),
+    path("staff/<int:staff_id>/", staff.StaffMemberDetailApi.as_view(), name="staff-detail"),
+    path(
+        "staff/<int:staff_id>/working-hours/",
+        staff.WorkingHoursListApi.as_view(),
+        name="working-hours-list",
+    ),
+    path(
+        "staff/<int:staff_id>/working-hours/<int:hours_id>/",
+        staff.WorkingHoursDetailApi.as_view(),
+        name="working-hours-detail",
+    ),
+    path(
+        "staff/<int:staff_id>/time-off/",
+        staff.TimeOffListApi.as_view(),
+        name="time-off-list",
+    ),
+    path(
+        "staff/<int:staff_id>/time-off/<int:time_off_id>/",
+        staff.TimeOffDetailApi.as_view(),
+        name="time-off-detail",
+    ),
+    path("clients/", clients.ClientListApi.as_view(), name="client-list"),
+    path("clients/<int:client_id>/", clients.ClientDetailApi.as_view(), name="client-detail"),
+]

@@ -69,13 +69,14 @@ class SalonViewMixin(LoginRequiredMixin):
     def _nav(self) -> list[dict[str, Any]]:
         items = []
         current = self.request.path
+        home = reverse("dashboard:home", kwargs={"salon_slug": self.salon.slug})
         for item in DASHBOARD_NAV:
             try:
                 url = reverse(item.url_name, kwargs={"salon_slug": self.salon.slug})
                 disabled = False
             except NoReverseMatch:
                 url, disabled = "#", True
-            items.append(
-                {"url": url, "label": item.label, "disabled": disabled, "active": url == current}
-            )
+            # A section is active on its own pages too (/staff/5/ highlights Staff).
+            active = url == current or (not disabled and url != home and current.startswith(url))
+            items.append({"url": url, "label": item.label, "disabled": disabled, "active": active})
         return items

@@ -289,35 +289,3 @@ def appointments_complete_ended(*, now: dt.datetime | None = None, batch_size: i
             if len(batch) < batch_size:
                 break
     return total
-
-
-def appointment_client_deadline(appointment: Appointment) -> dt.datetime:
-    """Clients may cancel or move an appointment until this moment (the salon's cutoff)."""
-    return appointment.starts_at - dt.timedelta(hours=appointment.salon.cancellation_cutoff_hours)
-
-
-def _check_client_may_change(appointment: Appointment, now: dt.datetime | None) -> None:
-    if appointment.status != Appointment.Status.BOOKED:
-        raise ValidationError(_("This appointment can no longer be changed."))
-    if (now or timezone.now()) > appointment_client_deadline(appointment):
-        raise ValidationError(
-            _(
-                "Appointments can be changed online until %(hours)d hours before they start. "
-                "Please call the salon."
-            )
-            % {"hours": appointment.salon.cancellation_cutoff_hours}
-        )
-
-
-def appointment_cancel_by_client(
-    *, appointment: Appointment, now: dt.datetime | None = None
-) -> Appointment:
-    _check_client_may_change(appointment, now)
-    return appointment_set_status(appointment=appointment, status=Appointment.Status.CANCELLED)
-
-
-def appointment_reschedule_by_client(
-    *, appointment: Appointment, starts_at: dt.datetime, now: dt.datetime | None = None
-) -> Appointment:
-    _check_client_may_change(appointment, now)
-    return appointment_reschedule(appointment=appointment, starts_at=starts_at, by_owner=False)

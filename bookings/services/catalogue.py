@@ -11,6 +11,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
 
 from bookings.models import (
@@ -25,9 +26,19 @@ from bookings.models import (
     WorkingHours,
 )
 
-from .common import model_update
+from .common import model_update, validate_row
 
-LOCATION_FIELDS = ["name", "address", "city", "postal_code", "country", "time_zone", "phone", "email", "is_active"]
+LOCATION_FIELDS = [
+    "name",
+    "address",
+    "city",
+    "postal_code",
+    "country",
+    "time_zone",
+    "phone",
+    "email",
+    "is_active",
+]
 CATEGORY_FIELDS = ["name", "position"]
 SERVICE_FIELDS = [
     "category",
@@ -69,24 +80,48 @@ def _check_no_overlap(ranges: list[tuple[int, Any, Any]], *, field: str) -> None
     for previous, current in zip(ordered, ordered[1:], strict=False):
         if previous[0] == current[0] and current[1] < previous[2]:
             raise ValidationError(
-                {field: _("Hours on the same day overlap (%(a)s–%(b)s and %(c)s–%(d)s).")
-                 % {
-                     "a": previous[1].strftime("%H:%M"),
-                     "b": previous[2].strftime("%H:%M"),
-                     "c": current[1].strftime("%H:%M"),
-                     "d": current[2].strftime("%H:%M"),
-                 }}
+                {
+                    field: _("Hours on the same day overlap (%(a)s–%(b)s and %(c)s–%(d)s).")
+                    % {
+                        "a": previous[1].strftime("%H:%M"),
+                        "b": previous[2].strftime("%H:%M"),
+                        "c": current[1].strftime("%H:%M"),
+                        "d": current[2].strftime("%H:%M"),
+                    }
+                }
             )
 
 
+def _delete_unless_in_use(instance: Any) -> None:
+    """Delete the row; one that appointments still point at stays (deactivate it instead)."""
+    try:
+        instance.delete()
+    except ProtectedError as exc:
+        raise ValidationError(
+            _("“%(name)s” is in use by appointments; deactivate it instead.") % {"name": instance}
+        ) from exc
+
+
 @transaction.atomic
-def location_hours_create(*, location: Location, weekday: int, opens: Any, closes: Any) -> LocationHours:
+def location_delete(*, location: Location) -> None:
+    _delete_unless_in_use(location)
+
+
+@transaction.atomic
+def location_hours_create(
+    *, location: Location, weekday: int, opens: Any, closes: Any
+) -> LocationHours:
     Location.objects.select_for_update().filter(pk=location.pk).first()
-    row = LocationHours(salon_id=location.salon_id, location=location, weekday=weekday, opens=opens, closes=closes)
-    row.full_clean()
-    if closes <= opens:
+    row = LocationHours(
+        salon_id=location.salon_id, location=location, weekday=weekday, opens=opens, closes=closes
+    )
+    # Before full_clean: its check constraint would report this as a non-field error.
+    if opens is not None and closes is not None and closes <= opens:
         raise ValidationError({"closes": _("Closing time must be after opening time.")})
-    existing = [(h.weekday, h.opens, h.closes) for h in location.opening_hours.filter(weekday=weekday)]
+    validate_row(row)
+    existing = [
+        (h.weekday, h.opens, h.closes) for h in location.opening_hours.filter(weekday=weekday)
+    ]
     _check_no_overlap([*existing, (weekday, opens, closes)], field="opens")
     row.save()
     return row
@@ -100,7 +135,7 @@ def location_hours_delete(*, hours: LocationHours) -> None:
 @transaction.atomic
 def location_closure_create(*, location: Location, date: Any, reason: str = "") -> LocationClosure:
     row = LocationClosure(salon_id=location.salon_id, location=location, date=date, reason=reason)
-    row.full_clean()
+    validate_row(row)
     row.save()
     return row
 
@@ -124,6 +159,12 @@ def service_category_update(*, category: ServiceCategory, **data: Any) -> Servic
 
 
 @transaction.atomic
+def service_category_delete(*, category: ServiceCategory) -> None:
+    """Its services stay, without a category."""
+    _delete_unless_in_use(category)
+
+
+@transaction.atomic
 def service_create(*, salon: Salon, **data: Any) -> Service:
     _require_same_salon(salon, "category", [data.get("category")])
     return model_update(instance=Service(salon=salon), data=data, fields=SERVICE_FIELDS)
@@ -133,6 +174,11 @@ def service_create(*, salon: Salon, **data: Any) -> Service:
 def service_update(*, service: Service, **data: Any) -> Service:
     _require_same_salon(service.salon, "category", [data.get("category")])
     return model_update(instance=service, data=data, fields=SERVICE_FIELDS)
+
+
+@transaction.atomic
+def service_delete(*, service: Service) -> None:
+    _delete_unless_in_use(service)
 
 
 # --- Staff ------------------------------------------------------------------------------
@@ -186,11 +232,17 @@ def working_hours_create(
     _require_same_salon(staff.salon, "location", [location])
     StaffMember.objects.select_for_update().filter(pk=staff.pk).first()
     row = WorkingHours(
-        salon_id=staff.salon_id, staff=staff, location=location, weekday=weekday, starts=starts, ends=ends
+        salon_id=staff.salon_id,
+        staff=staff,
+        location=location,
+        weekday=weekday,
+        starts=starts,
+        ends=ends,
     )
-    row.full_clean()
-    if ends <= starts:
+    # Before full_clean: its check constraint would report this as a non-field error.
+    if starts is not None and ends is not None and ends <= starts:
         raise ValidationError({"ends": _("The shift must end after it starts.")})
+    validate_row(row)
     if not staff.locations.filter(pk=location.pk).exists():
         raise ValidationError({"location": _("This staff member does not work at that location.")})
     existing = [(w.weekday, w.starts, w.ends) for w in staff.working_hours.filter(weekday=weekday)]
@@ -209,11 +261,17 @@ def time_off_create(
     *, staff: StaffMember, starts_at: Any, ends_at: Any, all_day: bool = False, reason: str = ""
 ) -> TimeOff:
     row = TimeOff(
-        salon_id=staff.salon_id, staff=staff, starts_at=starts_at, ends_at=ends_at, all_day=all_day, reason=reason
+        salon_id=staff.salon_id,
+        staff=staff,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        all_day=all_day,
+        reason=reason,
     )
-    row.full_clean()
-    if ends_at <= starts_at:
+    # Before full_clean: its check constraint would report this as a non-field error.
+    if starts_at is not None and ends_at is not None and ends_at <= starts_at:
         raise ValidationError({"ends_at": _("Time off must end after it starts.")})
+    validate_row(row)
     row.save()
     return row
 

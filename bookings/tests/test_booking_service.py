@@ -224,14 +224,14 @@ def test_database_refuses_overlap_even_without_the_service(shop):
 
     anna = shop["staff"][0]
     starts_at = next_wednesday_at(10)
-    base = dict(
-        salon=shop["salon"],
-        location=shop["location"],
-        staff=anna,
-        service=shop["service"],
-        source="dashboard",
-        price=0,
-    )
+    base = {
+        "salon": shop["salon"],
+        "location": shop["location"],
+        "staff": anna,
+        "service": shop["service"],
+        "source": "dashboard",
+        "price": 0,
+    }
     Appointment.objects.create(
         **base,
         client=ClientFactory(salon=shop["salon"]),

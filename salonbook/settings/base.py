@@ -176,6 +176,9 @@ SECURE_CSP = {
     "object-src": [CSP.NONE],
 }
 
+# Absolute links in notices (manage a booking, add it to a calendar) start with this.
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+
 # --- Email and SMS ----------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
@@ -207,6 +210,14 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE: dict = {
+    "bookings-send-reminders": {
+        "task": "bookings.tasks.appointments_send_reminders",
+        "schedule": 300.0,
+    },
+    "bookings-complete-ended": {
+        "task": "bookings.tasks.appointments_complete_ended",
+        "schedule": 600.0,
+    },
     "notices-retry-stuck": {
         "task": "notices.tasks.notices_requeue_stale",
         "schedule": 300.0,
@@ -225,6 +236,8 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,
+    # Public endpoints throttle anonymous callers per IP (see bookings/api/public.py).
+    "DEFAULT_THROTTLE_RATES": {"anon": env("API_ANON_RATE", default="600/minute")},
     "EXCEPTION_HANDLER": "salonbook.api.exception_handler",
 }
 SPECTACULAR_SETTINGS = {

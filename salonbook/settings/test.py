@@ -1,4 +1,4 @@
-"""Tests: PostgreSQL and Redis when DATABASE_URL / REDIS_URL are set, SQLite and memory otherwise."""
+"""Tests: PostgreSQL and Redis when DATABASE_URL / REDIS_URL are set; else SQLite and memory."""
 
 import os
 
@@ -29,3 +29,6 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# WhiteNoise warns at start-up when STATIC_ROOT is missing; tests never collect static files.
+WHITENOISE_AUTOREFRESH = True

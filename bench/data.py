@@ -1,0 +1,98 @@
+"""Bulk data for the benchmarks: one big salon and many small ones in the same tables."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from bookings.models import (
+    Appointment,
+    Client,
+    Location,
+    LocationHours,
+    Salon,
+    Service,
+    StaffLocation,
+    StaffMember,
+    StaffService,
+    WorkingHours,
+)
+
+
+@transaction.atomic
+def make_salon(
+    slug: str, *, staff_count: int, appointments: int, clients: int = 50, days_back: int = 200
+) -> dict:
+    """A salon with one location open 08–20 daily, staff working 09–17 daily, one 45-minute
+    service (15 min buffer after) and `appointments` non-overlapping appointments spread over
+    the past `days_back` days and the future."""
+    salon = Salon.objects.create(
+        slug=slug, name=slug.title(), min_notice_minutes=0, max_advance_days=365
+    )
+    location = Location.objects.create(salon=salon, name="Main", time_zone="Europe/Tallinn")
+    LocationHours.objects.bulk_create(
+        LocationHours(
+            salon=salon, location=location, weekday=d, opens=dt.time(8), closes=dt.time(20)
+        )
+        for d in range(7)
+    )
+    service = Service.objects.create(
+        salon=salon, name="Cut", duration_minutes=45, buffer_after_minutes=15, price=Decimal("30")
+    )
+    staff = StaffMember.objects.bulk_create(
+        StaffMember(salon=salon, name=f"Staff {i}") for i in range(staff_count)
+    )
+    StaffLocation.objects.bulk_create(
+        StaffLocation(salon=salon, staff=s, location=location) for s in staff
+    )
+    StaffService.objects.bulk_create(
+        StaffService(salon=salon, staff=s, service=service) for s in staff
+    )
+    WorkingHours.objects.bulk_create(
+        WorkingHours(
+            salon=salon, staff=s, location=location, weekday=d, starts=dt.time(9), ends=dt.time(17)
+        )
+        for s in staff
+        for d in range(7)
+    )
+    people = Client.objects.bulk_create(
+        Client(salon=salon, first_name=f"Client {i}", email=f"c{i}@{slug}.test")
+        for i in range(clients)
+    )
+    rows = []
+    tz = location.tzinfo
+    first_day = timezone.now().astimezone(tz).date() - dt.timedelta(days=days_back)
+    per_staff = max(appointments // max(staff_count, 1), 1)
+    rng = random.Random(slug)
+    for s in staff:
+        made = 0
+        day = first_day
+        while made < per_staff:
+            # up to 6 hourly appointments a day, leaving gaps so availability has work to do
+            for hour in rng.sample(range(9, 17), 6):
+                if made >= per_staff:
+                    break
+                start = dt.datetime.combine(day, dt.time(hour), tzinfo=tz)
+                rows.append(
+                    Appointment(
+                        salon=salon,
+                        location=location,
+                        staff=s,
+                        service=service,
+                        client=rng.choice(people),
+                        starts_at=start,
+                        ends_at=start + dt.timedelta(minutes=45),
+                        block_starts_at=start,
+                        block_ends_at=start + dt.timedelta(minutes=60),
+                        source="dashboard",
+                        price=service.price,
+                    )
+                )
+                made += 1
+            day += dt.timedelta(days=1)
+    Appointment.objects.bulk_create(rows, batch_size=2000)
+    return {"salon": salon, "location": location, "service": service, "staff": staff}

@@ -1,0 +1,29 @@
+"""URLs of the owner calendar, included in the `dashboard` namespace by `urls.py`."""
+
+from django.urls import path
+
+from . import calendar
+
+urlpatterns = [
+    path("calendar/", calendar.CalendarView.as_view(), name="calendar"),
+    path(
+        "calendar/appointments/new/",
+        calendar.AppointmentCreateView.as_view(),
+        name="appointment_create",
+    ),
+    path(
+        "calendar/appointments/<int:pk>/",
+        calendar.AppointmentDetailView.as_view(),
+        name="appointment_detail",
+    ),
+    path(
+        "calendar/appointments/<int:pk>/move/",
+        calendar.AppointmentMoveView.as_view(),
+        name="appointment_move",
+    ),
+    path(
+        "calendar/appointments/<int:pk>/status/",
+        calendar.AppointmentStatusView.as_view(),
+        name="appointment_status",
+    ),
+]

@@ -1,0 +1,113 @@
+"""The notices the booking engine sends (transactional: they follow the client's channel
+preference and need no marketing consent)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from notices.registry import NoticeKind, Variable, register
+
+_VARIABLES = (
+    Variable("client.first_name", _("Client's first name"), example="Anna"),
+    Variable("service", _("Service"), example="Haircut"),
+    Variable("staff", _("Staff member"), example="Mari"),
+    Variable("location", _("Location name"), example="Old Town"),
+    Variable("address", _("Location address"), example="Pikk 1, Tallinn"),
+    Variable(
+        "starts_at",
+        _("Date and time in the location's time zone, with the zone named"),
+        example="Wednesday 10 June 2026, 10:00 (Europe/Tallinn)",
+    ),
+    Variable("manage_url", _("Link to see, cancel or reschedule"), example="https://…"),
+    Variable(
+        "calendar_url", _("Link to an .ics file for the client's calendar"), example="https://…"
+    ),
+)
+
+BOOKING_CONFIRMATION = register(
+    NoticeKind(
+        key="booking_confirmation",
+        label=_("Booking confirmation"),
+        marketing=False,
+        description=_("Sent when an appointment is booked."),
+        variables=_VARIABLES,
+        email_subject=_("Your appointment at {{ salon_name }}: {{ starts_at }}"),
+        email_body=_(
+            "Hi {{ client.first_name }},\n\n"
+            "your appointment is booked:\n\n"
+            "{{ service }} with {{ staff }}\n"
+            "{{ starts_at }}\n"
+            "{{ location }}, {{ address }}\n\n"
+            "Add it to your calendar: {{ calendar_url }}\n"
+            "See, cancel or reschedule: {{ manage_url }}\n\n"
+            "See you soon,\n{{ salon_name }}"
+        ),
+        sms_body=_(
+            "{{ salon_name }}: {{ service }} with {{ staff }} on {{ starts_at }}. "
+            "Manage: {{ manage_url }}"
+        ),
+    )
+)
+
+BOOKING_REMINDER = register(
+    NoticeKind(
+        key="booking_reminder",
+        label=_("Appointment reminder"),
+        marketing=False,
+        description=_("Sent a set time before the appointment (Online booking settings)."),
+        variables=_VARIABLES,
+        email_subject=_("Reminder: {{ service }} at {{ salon_name }}, {{ starts_at }}"),
+        email_body=_(
+            "Hi {{ client.first_name }},\n\n"
+            "a reminder of your appointment:\n\n"
+            "{{ service }} with {{ staff }}\n"
+            "{{ starts_at }}\n"
+            "{{ location }}, {{ address }}\n\n"
+            "Need to change it? {{ manage_url }}\n\n"
+            "{{ salon_name }}"
+        ),
+        sms_body=_(
+            "Reminder from {{ salon_name }}: {{ service }} on {{ starts_at }}. "
+            "Change: {{ manage_url }}"
+        ),
+    )
+)
+
+BOOKING_RESCHEDULED = register(
+    NoticeKind(
+        key="booking_rescheduled",
+        label=_("Appointment moved"),
+        marketing=False,
+        description=_("Sent when an appointment is moved to another time or staff member."),
+        variables=_VARIABLES,
+        email_subject=_("Your appointment at {{ salon_name }} moved to {{ starts_at }}"),
+        email_body=_(
+            "Hi {{ client.first_name }},\n\n"
+            "your appointment is now:\n\n"
+            "{{ service }} with {{ staff }}\n"
+            "{{ starts_at }}\n"
+            "{{ location }}, {{ address }}\n\n"
+            "Updated calendar entry: {{ calendar_url }}\n"
+            "See, cancel or reschedule: {{ manage_url }}\n\n"
+            "{{ salon_name }}"
+        ),
+        sms_body=_(
+            "{{ salon_name }}: your {{ service }} is now on {{ starts_at }}. {{ manage_url }}"
+        ),
+    )
+)
+
+BOOKING_CANCELLED = register(
+    NoticeKind(
+        key="booking_cancelled",
+        label=_("Appointment cancelled"),
+        marketing=False,
+        description=_("Sent when an appointment is cancelled."),
+        variables=_VARIABLES,
+        email_subject=_("Cancelled: {{ service }} at {{ salon_name }}, {{ starts_at }}"),
+        email_body=_(
+            "Hi {{ client.first_name }},\n\n"
+            "your appointment {{ service }} on {{ starts_at }} is cancelled.\n\n"
+            "{{ salon_name }}"
+        ),
+        sms_body=_("{{ salon_name }}: your {{ service }} on {{ starts_at }} is cancelled."),
+    )
+)

@@ -1,0 +1,141 @@
+"""What the booking engine tells clients: confirmation, reminder, moved, cancelled.
+
+Hooked to the booking events (see `BookingsConfig.ready`), so every way of booking — public
+site, dashboard, API — sends the same notices. Each send has a dedupe key, so a retried event
+never sends twice. Reminders are claimed with a conditional UPDATE before they are sent.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import zoneinfo
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import NoReverseMatch, reverse
+from django.utils import formats, timezone, translation
+
+from bookings.events import BookingEvent, subscribe
+from bookings.models import Appointment, Salon
+from bookings.notice_kinds import (
+    BOOKING_CANCELLED,
+    BOOKING_CONFIRMATION,
+    BOOKING_REMINDER,
+    BOOKING_RESCHEDULED,
+)
+from notices.services import notice_send_to_client
+
+logger = logging.getLogger(__name__)
+
+
+def format_local(moment: dt.datetime, *, time_zone: str, language: str) -> str:
+    """'Wednesday 10 June 2026, 10:00 (Europe/Tallinn)' in the given language."""
+    local = moment.astimezone(zoneinfo.ZoneInfo(time_zone))
+    with translation.override(language):
+        text = formats.date_format(local, "l j F Y, H:i")
+    return f"{text} ({time_zone})"
+
+
+def _absolute(name: str, appointment: Appointment) -> str:
+    from bookings.signing import appointment_token
+
+    try:
+        path = reverse(
+            name,
+            kwargs={"salon_slug": appointment.salon.slug, "token": appointment_token(appointment)},
+        )
+    except NoReverseMatch:
+        return settings.SITE_URL + "/"
+    return settings.SITE_URL + path
+
+
+def appointment_notice_context(appointment: Appointment) -> dict[str, Any]:
+    location = appointment.location
+    address = ", ".join(p for p in (location.address, location.postal_code, location.city) if p)
+    return {
+        "service": appointment.service.name,
+        "staff": appointment.staff.name,
+        "location": location.name,
+        "address": address,
+        "starts_at": format_local(
+            appointment.starts_at,
+            time_zone=location.time_zone,
+            language=appointment.salon.default_language,
+        ),
+        "manage_url": _absolute("public:appointment", appointment),
+        "calendar_url": _absolute("public:appointment_ics", appointment),
+    }
+
+
+def _appointment(appointment_id: int) -> Appointment | None:
+    return (
+        Appointment.objects.select_related("salon", "location", "service", "staff", "client")
+        .filter(pk=appointment_id)
+        .first()
+    )
+
+
+def _send(appointment_id: int, kind: str, dedupe: str) -> None:
+    appointment = _appointment(appointment_id)
+    if appointment is None:
+        return
+    notice_send_to_client(
+        client=appointment.client,
+        kind=kind,
+        context=appointment_notice_context(appointment),
+        dedupe_key=f"{kind}:{appointment.pk}:{dedupe}",
+    )
+
+
+def appointment_confirmation_send(appointment: Appointment) -> None:
+    _send(appointment.pk, BOOKING_CONFIRMATION.key, "1")
+
+
+def on_created(appointment_id: int) -> None:
+    _send(appointment_id, BOOKING_CONFIRMATION.key, "1")
+
+
+def on_rescheduled(appointment_id: int) -> None:
+    appointment = _appointment(appointment_id)
+    if appointment is not None:
+        _send(appointment_id, BOOKING_RESCHEDULED.key, appointment.starts_at.isoformat())
+
+
+def on_cancelled(appointment_id: int) -> None:
+    _send(appointment_id, BOOKING_CANCELLED.key, "1")
+
+
+def connect() -> None:
+    subscribe(BookingEvent.CREATED, on_created)
+    subscribe(BookingEvent.RESCHEDULED, on_rescheduled)
+    subscribe(BookingEvent.CANCELLED, on_cancelled)
+
+
+def appointments_send_reminders(*, now: dt.datetime | None = None, batch_size: int = 500) -> int:
+    """Send the reminder of every booked appointment that starts within its salon's reminder
+    window and has had none. Each one is claimed first (`reminder_sent_at` set only while
+    null), so overlapping runs send one reminder. Returns how many were sent."""
+    now = now or timezone.now()
+    sent = 0
+    for salon in Salon.objects.filter(reminder_hours_before__gt=0).order_by("pk"):
+        due = (
+            Appointment.objects.for_salon(salon)
+            .filter(
+                status=Appointment.Status.BOOKED,
+                reminder_sent_at__isnull=True,
+                starts_at__gt=now,
+                starts_at__lte=now + dt.timedelta(hours=salon.reminder_hours_before),
+            )
+            .values_list("pk", flat=True)[:batch_size]
+        )
+        for appointment_id in list(due):
+            with transaction.atomic():
+                claimed = Appointment.objects.filter(
+                    pk=appointment_id, reminder_sent_at__isnull=True
+                ).update(reminder_sent_at=now)
+                if claimed:
+                    _send(appointment_id, BOOKING_REMINDER.key, "1")
+                    sent += 1
+    return sent

@@ -1,0 +1,110 @@
+"""Forms of the public booking site and the parsing of its query parameters."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from phonenumber_field.formfields import PhoneNumberField
+
+from bookings.checkout import ClientDetails, PaymentMethod
+
+
+class QueryParamError(ValueError):
+    """A malformed query parameter; `message` is shown on the page (status 400)."""
+
+    def __init__(self, message: Any) -> None:
+        super().__init__(str(message))
+        self.message = message
+
+
+def parse_day(raw: str | None) -> dt.date | None:
+    if raw in (None, ""):
+        return None
+    try:
+        return dt.date.fromisoformat(raw.strip())
+    except (TypeError, ValueError):
+        raise QueryParamError(_("That is not a valid date.")) from None
+
+
+def parse_start(raw: str | None, tz: dt.tzinfo) -> dt.datetime:
+    """An ISO 8601 start time. A `+` offset that arrives as a space (unencoded in a link) is
+    repaired; a time without offset is read in the location's time zone."""
+    if not raw:
+        raise QueryParamError(_("Choose a time."))
+    text = raw.strip()
+    if " " in text and "T" in text:
+        text = text.replace(" ", "+")
+    try:
+        value = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise QueryParamError(_("That is not a valid time.")) from None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=tz)
+    return value.astimezone(tz)
+
+
+class BookingDetailsForm(forms.Form):
+    first_name = forms.CharField(label=_("First name"), max_length=100)
+    last_name = forms.CharField(label=_("Last name"), max_length=100)
+    email = forms.EmailField(label=_("Email"), max_length=254)
+    phone = PhoneNumberField(label=_("Phone"))
+    notes = forms.CharField(
+        label=_("Notes for the salon"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    marketing_consent = forms.BooleanField(
+        label=_("Send me news and offers from the salon"), required=False, initial=False
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        autocomplete = {
+            "first_name": "given-name",
+            "last_name": "family-name",
+            "email": "email",
+            "phone": "tel",
+        }
+        for name, value in autocomplete.items():
+            self.fields[name].widget.attrs["autocomplete"] = value
+        self.fields["phone"].widget.input_type = "tel"
+
+    def clean_first_name(self) -> str:
+        return self.cleaned_data["first_name"].strip()
+
+    def clean_last_name(self) -> str:
+        return self.cleaned_data["last_name"].strip()
+
+    def clean_email(self) -> str:
+        return self.cleaned_data["email"].strip().lower()
+
+    def to_session(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "first_name": data["first_name"],
+            "last_name": data["last_name"],
+            "email": data["email"],
+            "phone": data["phone"].as_e164 if data["phone"] else "",
+            "notes": data["notes"],
+            "marketing_consent": bool(data["marketing_consent"]),
+        }
+
+    def details(self) -> ClientDetails:
+        return ClientDetails(**self.to_session())
+
+
+class PaymentMethodForm(forms.Form):
+    payment_method = forms.ChoiceField(
+        label=_("How would you like to pay?"), widget=forms.RadioSelect
+    )
+
+    def __init__(self, *args: Any, methods: list[PaymentMethod], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices = [(m.key, m.label) for m in methods]
+        self.fields["payment_method"].choices = choices
+        if len(choices) == 1:
+            self.fields["payment_method"].initial = choices[0][0]

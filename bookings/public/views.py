@@ -1,0 +1,578 @@
+"""Pages of the public booking site.
+
+Steps 1–4 are stateless GET pages (ids in the path, the staff choice and the day in the query
+string). The details step keeps the pending booking in the session (per salon), never in
+hidden fields; the checkout POST re-validates all of it and books through the services. Each
+id is looked up within the salon in the URL (another salon's id is a 404), and every write
+goes through `bookings.checkout` / `bookings.services`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
+from django.views import View
+
+from bookings.checkout import checkout_complete, payment_methods_available
+from bookings.ics import appointment_ics
+from bookings.models import Appointment, Location, Service, StaffMember
+from bookings.services.booking import BookingRequest, SlotTaken
+from bookings.services.clients import client_find_for_booking
+from bookings.services.self_service import (
+    appointment_cancel_by_client,
+    appointment_reschedule_by_client,
+    client_change_check,
+)
+from bookings.signing import appointment_from_token, appointment_token
+
+from . import selectors
+from .forms import BookingDetailsForm, PaymentMethodForm, QueryParamError, parse_start
+from .mixins import PublicSalonMixin
+from .picker import Picker, build_picker, start_problem
+
+SESSION_KEY = "public_booking:{salon_id}"
+
+
+def _messages_of(exc: ValidationError) -> list[str]:
+    return [str(m) for m in exc.messages]
+
+
+def _wants_partial(request: HttpRequest) -> bool:
+    """An htmx request for the time picker only. Its errors come with status 200, because
+    htmx does not swap in 4xx responses and the message must be seen."""
+    htmx = getattr(request, "htmx", None)
+    return bool(htmx) and not htmx.boosted
+
+
+class PublicView(PublicSalonMixin, View):
+    def render(
+        self, template: str, context: dict[str, Any] | None = None, status: int = 200
+    ) -> HttpResponse:
+        return render(
+            self.request, template, {"salon": self.salon, **(context or {})}, status=status
+        )
+
+    def url(self, name: str, query: dict[str, Any] | None = None, **kwargs: Any) -> str:
+        url = reverse(f"public:{name}", kwargs={"salon_slug": self.salon.slug, **kwargs})
+        return f"{url}?{urlencode(query)}" if query else url
+
+
+# --- 1. Locations -----------------------------------------------------------------------
+
+
+class SalonHomeView(PublicView):
+    def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        locations = list(selectors.public_location_list(salon=self.salon))
+        if len(locations) == 1:
+            return redirect(self.url("services", location_id=locations[0].pk))
+        return self.render("public/locations.html", {"locations": locations})
+
+
+# --- 2.–4. Service, staff, day and time -------------------------------------------------
+
+
+class ServiceStepView(PublicView):
+    """A step below a location (and a service, when the URL has one)."""
+
+    location: Location
+    service: Service
+
+    def resolve(self, **kwargs: Any) -> None:
+        self.location = selectors.public_location_get(salon=self.salon, pk=kwargs["location_id"])
+        if "service_id" in kwargs:
+            self.service = selectors.public_service_get(
+                salon=self.salon, location=self.location, pk=kwargs["service_id"]
+            )
+
+    def staff_choice(self) -> StaffMember | None:
+        return selectors.public_staff_choice(
+            salon=self.salon,
+            location=self.location,
+            service=self.service,
+            raw=self.request.GET.get("staff"),
+        )
+
+    def step_url(self, name: str, query: dict[str, Any] | None = None) -> str:
+        return self.url(name, query, location_id=self.location.pk, service_id=self.service.pk)
+
+    def picker(
+        self, staff: StaffMember | None, raw_date: str | None, error: str = "", status: int = 200
+    ) -> Picker:
+        staff_param = staff.pk if staff else "any"
+        return build_picker(
+            salon=self.salon,
+            location=self.location,
+            service=self.service,
+            staff=staff,
+            raw_date=raw_date,
+            day_url=lambda d: self.step_url("times", {"staff": staff_param, "date": d.isoformat()}),
+            time_url=lambda t: self.step_url(
+                "details", {"staff": staff_param, "start": t.isoformat()}
+            ),
+            error=error,
+            status=status,
+        )
+
+    def render_times(self, staff: StaffMember | None, picker: Picker) -> HttpResponse:
+        context = {
+            "location": self.location,
+            "service": self.service,
+            "staff": staff,
+            "picker": picker,
+            "picker_mode": "link",
+        }
+        partial = _wants_partial(self.request)
+        template = "public/_picker.html" if partial else "public/times.html"
+        response = self.render(template, context, status=200 if partial else picker.status)
+        patch_vary_headers(response, ("HX-Request",))
+        return response
+
+
+class ServiceListView(ServiceStepView):
+    def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        self.resolve(**kwargs)
+        groups: dict[Any, list[Service]] = {}
+        uncategorized: list[Service] = []
+        for service in selectors.public_service_list(salon=self.salon, location=self.location):
+            if service.category_id is None:
+                uncategorized.append(service)
+            else:
+                groups.setdefault(service.category, []).append(service)
+        grouped = [(category.name, services) for category, services in groups.items()]
+        if uncategorized:
+            grouped.append((_("Other services") if grouped else "", uncategorized))
+        has_other_locations = selectors.public_location_list(salon=self.salon).count() > 1
+        return self.render(
+            "public/services.html",
+            {
+                "location": self.location,
+                "groups": grouped,
+                "has_other_locations": has_other_locations,
+            },
+        )
+
+
+class StaffChoiceView(ServiceStepView):
+    def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        self.resolve(**kwargs)
+        staff = list(
+            selectors.public_staff_list(
+                salon=self.salon, location=self.location, service=self.service
+            )
+        )
+        choices = [{"label": _("Any available"), "url": self.step_url("times", {"staff": "any"})}]
+        choices += [
+            {"label": m.name, "title": m.title, "url": self.step_url("times", {"staff": m.pk})}
+            for m in staff
+        ]
+        return self.render(
+            "public/staff.html",
+            {"location": self.location, "service": self.service, "choices": choices},
+        )
+
+
+class TimesView(ServiceStepView):
+    def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        self.resolve(**kwargs)
+        staff = self.staff_choice()
+        return self.render_times(staff, self.picker(staff, request.GET.get("date")))
+
+
+# --- 5. Details -------------------------------------------------------------------------
+
+
+def _pending_key(salon_id: int) -> str:
+    return SESSION_KEY.format(salon_id=salon_id)
+
+
+class DetailsView(ServiceStepView):
+    booking_step = True
+
+    def checked_start(self, staff: StaffMember | None) -> dt.datetime | HttpResponse:
+        """The start time from the query, or the time picker with the reason it is refused."""
+        try:
+            starts_at = parse_start(self.request.GET.get("start"), self.location.tzinfo)
+        except QueryParamError as exc:
+            return self.render_times(
+                staff, self.picker(staff, None, error=str(exc.message), status=400)
+            )
+        message, status = start_problem(
+            salon=self.salon,
+            location=self.location,
+            service=self.service,
+            staff=staff,
+            starts_at=starts_at,
+        )
+        if message:
+            day = starts_at.date().isoformat() if status == 409 else None
+            return self.render_times(staff, self.picker(staff, day, error=message, status=status))
+        return starts_at
+
+    def initial(self) -> dict[str, Any]:
+        pending = self.request.session.get(_pending_key(self.salon.pk))
+        if isinstance(pending, dict) and isinstance(pending.get("client"), dict):
+            return dict(pending["client"])
+        user = self.request.user
+        if not user.is_authenticated:
+            return {}
+        client = selectors.client_of_user(salon=self.salon, user=user)
+        if client is not None:
+            return {
+                "first_name": client.first_name,
+                "last_name": client.last_name,
+                "email": client.email or user.email,
+                "phone": client.phone,
+            }
+        return {
+            "first_name": getattr(user, "first_name", ""),
+            "last_name": getattr(user, "last_name", ""),
+            "email": user.email,
+        }
+
+    def render_form(
+        self, form: BookingDetailsForm, staff: StaffMember | None, starts_at: dt.datetime
+    ) -> HttpResponse:
+        return self.render(
+            "public/details.html",
+            {
+                "location": self.location,
+                "service": self.service,
+                "staff": staff,
+                "starts_at": starts_at,
+                "form": form,
+                "back_url": self.step_url(
+                    "times",
+                    {"staff": staff.pk if staff else "any", "date": starts_at.date().isoformat()},
+                ),
+            },
+            status=200 if not form.is_bound or form.is_valid() else 400,
+        )
+
+    def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        self.resolve(**kwargs)
+        staff = self.staff_choice()
+        starts_at = self.checked_start(staff)
+        if isinstance(starts_at, HttpResponse):
+            return starts_at
+        return self.render_form(BookingDetailsForm(initial=self.initial()), staff, starts_at)
+
+    def post(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        self.resolve(**kwargs)
+        staff = self.staff_choice()
+        starts_at = self.checked_start(staff)
+        if isinstance(starts_at, HttpResponse):
+            return starts_at
+        form = BookingDetailsForm(request.POST)
+        if not form.is_valid():
+            return self.render_form(form, staff, starts_at)
+        request.session[_pending_key(self.salon.pk)] = {
+            "location": self.location.pk,
+            "service": self.service.pk,
+            "staff": staff.pk if staff else None,
+            "starts_at": starts_at.isoformat(),
+            "client": form.to_session(),
+        }
+        return redirect(self.url("checkout"))
+
+
+# --- 6. Checkout ------------------------------------------------------------------------
+
+
+class CheckoutView(PublicView):
+    booking_step = True
+
+    def pending(self) -> tuple[BookingRequest, BookingDetailsForm] | None:
+        """The pending booking re-read and re-validated from the session (None: start again)."""
+        pending = self.request.session.get(_pending_key(self.salon.pk))
+        if not isinstance(pending, dict) or not isinstance(pending.get("client"), dict):
+            return None
+        try:
+            location = selectors.public_location_get(salon=self.salon, pk=pending.get("location"))
+            service = selectors.public_service_get(
+                salon=self.salon, location=location, pk=pending.get("service")
+            )
+            staff = selectors.public_staff_choice(
+                salon=self.salon,
+                location=location,
+                service=service,
+                raw=None if pending.get("staff") is None else str(pending["staff"]),
+            )
+            starts_at = parse_start(str(pending.get("starts_at", "")), location.tzinfo)
+        except (Http404, QueryParamError):
+            return None
+        form = BookingDetailsForm(data=pending["client"])
+        if not form.is_valid():
+            return None
+        request = BookingRequest(
+            location=location, service=service, starts_at=starts_at, staff=staff
+        )
+        return request, form
+
+    def start_again(self) -> HttpResponse:
+        self.request.session.pop(_pending_key(self.salon.pk), None)
+        messages.error(
+            self.request,
+            _("Your booking was not completed in time or is no longer valid. Please start again."),
+        )
+        return redirect(self.url("home"))
+
+    def render_checkout(
+        self,
+        booking: BookingRequest,
+        details: BookingDetailsForm,
+        form: PaymentMethodForm,
+        errors: list[str] | None = None,
+        status: int = 200,
+    ) -> HttpResponse:
+        return self.render(
+            "public/checkout.html",
+            {
+                "booking": booking,
+                "location": booking.location,
+                "service": booking.service,
+                "staff": booking.staff,
+                "starts_at": booking.starts_at.astimezone(booking.location.tzinfo),
+                "details": details.cleaned_data,
+                "form": form,
+                "errors": errors or [],
+                "edit_url": self.url(
+                    "details",
+                    {
+                        "staff": booking.staff.pk if booking.staff else "any",
+                        "start": booking.starts_at.isoformat(),
+                    },
+                    location_id=booking.location.pk,
+                    service_id=booking.service.pk,
+                ),
+            },
+            status=status,
+        )
+
+    def methods(self, booking: BookingRequest, details: BookingDetailsForm) -> list[Any]:
+        client = client_find_for_booking(
+            salon=self.salon, user=self.request.user, email=details.cleaned_data["email"]
+        )
+        return payment_methods_available(salon=self.salon, client=client, service=booking.service)
+
+    def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        pending = self.pending()
+        if pending is None:
+            return self.start_again()
+        booking, details = pending
+        form = PaymentMethodForm(methods=self.methods(booking, details))
+        return self.render_checkout(booking, details, form)
+
+    def post(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        pending = self.pending()
+        if pending is None:
+            return self.start_again()
+        booking, details = pending
+        form = PaymentMethodForm(request.POST, methods=self.methods(booking, details))
+        if not form.is_valid():
+            return self.render_checkout(booking, details, form, status=400)
+        try:
+            appointment = checkout_complete(
+                salon=self.salon,
+                request=booking,
+                details=details.details(),
+                payment_method=form.cleaned_data["payment_method"],
+                user=request.user,
+            )
+        except SlotTaken as exc:
+            return self.render_taken(booking, exc)
+        except ValidationError as exc:
+            return self.render_checkout(
+                booking, details, form, errors=_messages_of(exc), status=400
+            )
+        request.session.pop(_pending_key(self.salon.pk), None)
+        messages.success(request, _("Your appointment is booked."))
+        return redirect(self.url("appointment", token=appointment_token(appointment)))
+
+    def render_taken(self, booking: BookingRequest, exc: SlotTaken) -> HttpResponse:
+        staff_param = booking.staff.pk if booking.staff else "any"
+        next_times = [
+            {
+                "starts_at": t.astimezone(booking.location.tzinfo),
+                "url": self.url(
+                    "details",
+                    {"staff": staff_param, "start": t.isoformat()},
+                    location_id=booking.location.pk,
+                    service_id=booking.service.pk,
+                ),
+            }
+            for t in exc.next_slots
+        ]
+        times_url = self.url(
+            "times",
+            {"staff": staff_param, "date": booking.starts_at.date().isoformat()},
+            location_id=booking.location.pk,
+            service_id=booking.service.pk,
+        )
+        return self.render(
+            "public/taken.html",
+            {
+                "location": booking.location,
+                "service": booking.service,
+                "next_times": next_times,
+                "times_url": times_url,
+            },
+            status=409,
+        )
+
+
+# --- 7.–8. Confirmation and manage by signed link ---------------------------------------
+
+
+class AppointmentTokenView(PublicView):
+    appointment: Appointment
+    token: str
+
+    def resolve(self, token: str) -> None:
+        self.token = token
+        self.appointment = appointment_from_token(self.salon, token)
+
+    def render_appointment(
+        self, errors: list[str] | None = None, status: int = 200
+    ) -> HttpResponse:
+        appointment = self.appointment
+        return self.render(
+            "public/appointment.html",
+            {
+                "appointment": appointment,
+                "location": appointment.location,
+                "change": client_change_check(appointment),
+                "ics_url": self.url("appointment_ics", token=self.token),
+                "cancel_url": self.url("appointment_cancel", token=self.token),
+                "reschedule_url": self.url("appointment_reschedule", token=self.token),
+                "errors": errors or [],
+            },
+            status=status,
+        )
+
+
+class AppointmentView(AppointmentTokenView):
+    def get(self, request: HttpRequest, salon_slug: str, token: str) -> HttpResponse:
+        self.resolve(token)
+        return self.render_appointment()
+
+
+class AppointmentIcsView(AppointmentTokenView):
+    def get(self, request: HttpRequest, salon_slug: str, token: str) -> HttpResponse:
+        self.resolve(token)
+        response = HttpResponse(
+            appointment_ics(self.appointment), content_type="text/calendar; charset=utf-8"
+        )
+        response["Content-Disposition"] = (
+            f'attachment; filename="appointment-{self.appointment.pk}.ics"'
+        )
+        return response
+
+
+class AppointmentCancelView(AppointmentTokenView):
+    def post(self, request: HttpRequest, salon_slug: str, token: str) -> HttpResponse:
+        self.resolve(token)
+        try:
+            appointment_cancel_by_client(appointment=self.appointment)
+        except ValidationError as exc:
+            return self.render_appointment(errors=_messages_of(exc), status=400)
+        messages.success(request, _("Your appointment is cancelled."))
+        return redirect(self.url("appointment", token=token))
+
+
+class AppointmentRescheduleView(AppointmentTokenView):
+    def picker(self, raw_date: str | None, error: str = "", status: int = 200) -> Picker:
+        appointment = self.appointment
+        return build_picker(
+            salon=self.salon,
+            location=appointment.location,
+            service=appointment.service,
+            staff=appointment.staff,
+            raw_date=raw_date,
+            day_url=lambda d: self.url(
+                "appointment_reschedule", {"date": d.isoformat()}, token=self.token
+            ),
+            time_url=lambda t: "",
+            error=error,
+            status=status,
+        )
+
+    def render_picker(self, picker: Picker) -> HttpResponse:
+        context = {
+            "appointment": self.appointment,
+            "location": self.appointment.location,
+            "service": self.appointment.service,
+            "staff": self.appointment.staff,
+            "picker": picker,
+            "picker_mode": "post",
+            "post_url": self.url("appointment_reschedule", token=self.token),
+            "back_url": self.url("appointment", token=self.token),
+        }
+        partial = _wants_partial(self.request)
+        template = "public/_picker.html" if partial else "public/reschedule.html"
+        response = self.render(template, context, status=200 if partial else picker.status)
+        patch_vary_headers(response, ("HX-Request",))
+        return response
+
+    def refused(self) -> HttpResponse | None:
+        change = client_change_check(self.appointment)
+        if change.allowed:
+            return None
+        return self.render_appointment(errors=[change.reason], status=400)
+
+    def get(self, request: HttpRequest, salon_slug: str, token: str) -> HttpResponse:
+        self.resolve(token)
+        if (response := self.refused()) is not None:
+            return response
+        return self.render_picker(self.picker(request.GET.get("date")))
+
+    def post(self, request: HttpRequest, salon_slug: str, token: str) -> HttpResponse:
+        self.resolve(token)
+        if (response := self.refused()) is not None:
+            return response
+        location = self.appointment.location
+        try:
+            starts_at = parse_start(request.POST.get("start"), location.tzinfo)
+        except QueryParamError as exc:
+            return self.render_picker(self.picker(None, error=str(exc.message), status=400))
+        day = starts_at.date().isoformat()
+        try:
+            appointment_reschedule_by_client(appointment=self.appointment, starts_at=starts_at)
+        except SlotTaken as exc:
+            return self.render_picker(self.picker(day, error=str(exc), status=409))
+        except ValidationError as exc:
+            message = " ".join(_messages_of(exc))
+            raw_day = (
+                day if starts_at.date() >= timezone.localdate(timezone=location.tzinfo) else None
+            )
+            return self.render_picker(self.picker(raw_day, error=message, status=400))
+        messages.success(request, _("Your appointment is moved."))
+        return redirect(self.url("appointment", token=token))
+
+
+# --- 9. My appointments -----------------------------------------------------------------
+
+
+class MyAppointmentsView(PublicView):
+    login_required = True
+
+    def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        client = selectors.client_of_user(salon=self.salon, user=request.user)
+        upcoming: list[Appointment] = []
+        past: list[Appointment] = []
+        if client is not None:
+            upcoming, past = selectors.client_appointments(salon=self.salon, client=client)
+        for appointment in (*upcoming, *past):
+            appointment.manage_url = self.url(  # type: ignore[attr-defined]
+                "appointment", token=appointment_token(appointment)
+            )
+        return self.render("public/my.html", {"client": client, "upcoming": upcoming, "past": past})

@@ -1,0 +1,105 @@
+"""A real Celery worker process delivers a notice sent by `notice_send` (PostgreSQL + Redis).
+
+The test settings run tasks eagerly; here the producer is switched to the broker and a worker
+subprocess (`celery -A salonbook worker`) reads the committed test database.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from notices.models import Notice
+from notices.services import notice_send
+from salonbook.celery import app as celery_app
+
+pytestmark = [
+    pytest.mark.celery_worker,
+    pytest.mark.postgres,
+    pytest.mark.skipif(not settings.REDIS_URL, reason="needs Redis: set REDIS_URL=redis://…"),
+]
+
+QUEUE = "notices-worker-test"
+TIMEOUT_SECONDS = 60
+
+
+def _database_url() -> str:
+    db = connection.settings_dict
+    credentials = quote(db["USER"] or "", safe="")
+    if db["PASSWORD"]:
+        credentials += ":" + quote(db["PASSWORD"], safe="")
+    host = f"{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
+    return f"postgres://{credentials}@{host}/{quote(db['NAME'], safe='')}"
+
+
+def _use_broker(*, routes: dict, eager: bool) -> None:
+    celery_app.conf.task_always_eager = eager
+    celery_app.conf.task_routes = routes
+    celery_app.amqp.flush_routes()
+    celery_app.amqp.__dict__.pop("router", None)  # cached; rebuilt with the new routes
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db, tmp_path: Path) -> Iterator[Path]:
+    saved_routes = celery_app.conf.task_routes
+    with celery_app.connection_for_write() as conn:
+        conn.default_channel.queue_purge(QUEUE)  # leftovers of an interrupted run
+    log = tmp_path / "worker.log"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "salonbook.settings.test",
+        "DATABASE_URL": _database_url(),
+        "REDIS_URL": settings.REDIS_URL,
+    }
+    with log.open("wb") as out:
+        worker = subprocess.Popen(
+            [
+                sys.executable, "-m", "celery", "-A", "salonbook", "worker",
+                "--pool=solo", "--loglevel=INFO", "-Q", QUEUE, "-n", f"{QUEUE}@%h",
+                "--without-gossip", "--without-mingle", "--without-heartbeat",
+            ],
+            cwd=settings.BASE_DIR,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    _use_broker(routes={"notices.tasks.*": {"queue": QUEUE}}, eager=False)
+    try:
+        yield log
+    finally:
+        _use_broker(routes=saved_routes, eager=True)
+        worker.terminate()
+        try:
+            worker.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()
+
+
+def test_a_real_worker_delivers_the_notice(salon, celery_worker_process):
+    # when: autocommit (transactional_db), so the on-commit enqueue goes to Redis at once
+    notice = notice_send(
+        salon=salon, kind="test", channel="email", recipient="worker@example.test", context={}
+    )
+
+    # then
+    deadline = time.monotonic() + TIMEOUT_SECONDS
+    while time.monotonic() < deadline:
+        notice.refresh_from_db()
+        if notice.status == Notice.Status.SENT:
+            break
+        time.sleep(0.25)
+    assert (notice.status, notice.attempts, notice.last_error) == (Notice.Status.SENT, 1, ""), (
+        celery_worker_process.read_text(errors="replace")
+    )
+    assert notice.sent_at is not None
+    assert "Task notices.tasks.notice_deliver[" in celery_worker_process.read_text(errors="replace")
