@@ -35,7 +35,7 @@ def run(*, quick: bool = False) -> list[dict]:
     days = [first_day + dt.timedelta(days=n) for n in range(90)]
 
     lock = threading.Lock()
-    counts = {"booked": 0, "taken": 0, "errors": 0}
+    counts = {"booked": 0, "taken": 0, "errors": 0, "in_flight": 0}
     error_samples: list[str] = []
 
     def client_loop(seed: int) -> None:
@@ -45,14 +45,17 @@ def run(*, quick: bool = False) -> list[dict]:
         try:
             while True:
                 with lock:
-                    if counts["booked"] >= target:
+                    if counts["booked"] + counts["in_flight"] >= target:
                         return
+                    counts["in_flight"] += 1
                 day = rng.choice(days)
                 slots = http.get(
                     f"{base}/availability/?location={location.pk}&service={service.pk}"
                     f"&start={day}&end={day}"
                 ).json()["slots"]
                 if not slots:
+                    with lock:
+                        counts["in_flight"] -= 1
                     continue
                 slot = rng.choice(slots)
                 response = http.post(
@@ -70,6 +73,7 @@ def run(*, quick: bool = False) -> list[dict]:
                     content_type="application/json",
                 )
                 with lock:
+                    counts["in_flight"] -= 1
                     if response.status_code == 201:
                         counts["booked"] += 1
                     elif response.status_code == 409:

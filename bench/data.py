@@ -66,9 +66,9 @@ def make_salon(
     rows = []
     tz = location.tzinfo
     first_day = timezone.now().astimezone(tz).date() - dt.timedelta(days=days_back)
-    per_staff = max(appointments // max(staff_count, 1), 1)
+    per_staff = appointments // max(staff_count, 1)
     rng = random.Random(slug)
-    for s in staff:
+    for s in staff if per_staff else ():
         made = 0
         day = first_day
         while made < per_staff:

@@ -13,3 +13,6 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": [],
     "DEFAULT_THROTTLE_RATES": {"anon": None},
 }  # noqa: F405
+# As in production, notices are queued for a worker, not delivered inside the request.
+CELERY_TASK_ALWAYS_EAGER = False
+CELERY_BROKER_URL = "memory://"
