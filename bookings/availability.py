@@ -20,7 +20,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -127,10 +127,12 @@ def availability_get(
     staff: StaffMember | None = None,
     now: dt.datetime | None = None,
     online: bool = True,
+    staff_allowed: Callable[[StaffMember], bool] | None = None,
 ) -> Availability:
     """Bookable start times. `online=True` applies what the public site must: only staff
     offered online, minimum notice and maximum advance. Owners booking in the dashboard use
-    `online=False` (any active staff, no notice limits) but the same hours and conflicts."""
+    `online=False` (any active staff, no notice limits) but the same hours and conflicts.
+    `staff_allowed` drops staff the visitor may not book (e.g. a locked personal passcode)."""
     validate_date_range(start, end)
     now = now or timezone.now()
     tz = location.tzinfo
@@ -157,6 +159,8 @@ def availability_get(
         lambda: defaultdict(list)
     )
     for wh in hours_qs:
+        if staff_allowed is not None and not staff_allowed(wh.staff):
+            continue
         staff_by_id[wh.staff_id] = wh.staff
         shifts[wh.staff_id][wh.weekday].append((wh.starts, wh.ends))
     if not staff_by_id:

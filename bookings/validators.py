@@ -26,3 +26,10 @@ validate_color = RegexValidator(
     _("Use a color in the form #RRGGBB."),
     code="invalid_color",
 )
+
+
+validate_passcode = RegexValidator(
+    re.compile(r"^[0-9]{4,6}$"),
+    _("A passcode is 4 to 6 digits."),
+    code="invalid_passcode",
+)

@@ -11,7 +11,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
-from bookings.validators import validate_color
+from bookings.validators import validate_color, validate_passcode
 
 from .tenancy import Location, TenantModel
 
@@ -108,6 +108,11 @@ class StaffMember(TenantModel):
     phone = PhoneNumberField(_("phone"), blank=True)
     offered_online = models.BooleanField(_("offered online"), default=True)
     is_active = models.BooleanField(_("active"), default=True)
+    # A personal online booking passcode: blank means none (see bookings/passcodes.py).
+    booking_passcode = models.CharField(
+        _("personal passcode"), max_length=6, blank=True, validators=[validate_passcode]
+    )
+    booking_passcode_version = models.PositiveIntegerField(default=0, editable=False)
     color = models.CharField(
         _("color"), max_length=7, default="#0ea5e9", validators=[validate_color]
     )
@@ -132,6 +137,10 @@ class StaffMember(TenantModel):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def passcode_active(self) -> bool:
+        return bool(self.booking_passcode)
 
 
 class StaffLocation(TenantModel):

@@ -8,10 +8,11 @@ from typing import Any, Self
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
-from bookings.validators import validate_currency, validate_time_zone
+from bookings.validators import validate_currency, validate_passcode, validate_time_zone
 
 
 class Salon(models.Model):
@@ -65,6 +66,10 @@ class Salon(models.Model):
     @property
     def tzinfo(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.time_zone)
+
+    @property
+    def passcode_active(self) -> bool:
+        return self.booking_passcode_enabled and bool(self.booking_passcode)
 
 
 class TenantQuerySet(models.QuerySet):
@@ -143,6 +148,13 @@ class Location(TenantModel):
     phone = PhoneNumberField(_("phone"), blank=True)
     email = models.EmailField(_("email"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    # Online booking passcode (see bookings/passcodes.py). The version changes whenever the
+    # code changes or is switched off, which ends every unlock given for the old code.
+    booking_passcode_enabled = models.BooleanField(_("online booking passcode"), default=False)
+    booking_passcode = models.CharField(
+        _("passcode"), max_length=6, blank=True, validators=[validate_passcode]
+    )
+    booking_passcode_version = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = _("location")
@@ -150,6 +162,10 @@ class Location(TenantModel):
         ordering = ("name",)
         constraints = [
             models.UniqueConstraint(fields=["salon", "name"], name="location_unique_salon_name"),
+            models.CheckConstraint(
+                condition=Q(booking_passcode_enabled=False) | ~Q(booking_passcode=""),
+                name="location_enabled_passcode_not_blank",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -158,3 +174,7 @@ class Location(TenantModel):
     @property
     def tzinfo(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.time_zone)
+
+    @property
+    def passcode_active(self) -> bool:
+        return self.booking_passcode_enabled and bool(self.booking_passcode)

@@ -179,6 +179,13 @@ SECURE_CSP = {
 # Absolute links in notices (manage a booking, add it to a calendar) start with this.
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
+# Booking passcodes: wrong codes allowed per client IP / per location or staff member from
+# all IPs, within a window (bookings/passcodes.py).
+PASSCODE_MAX_FAILURES_PER_IP = env.int("PASSCODE_MAX_FAILURES_PER_IP", default=5)
+PASSCODE_MAX_FAILURES_PER_TARGET = env.int("PASSCODE_MAX_FAILURES_PER_TARGET", default=50)
+PASSCODE_WINDOW_SECONDS = env.int("PASSCODE_WINDOW_SECONDS", default=15 * 60)
+PASSCODE_TRUSTED_PROXY_HEADER = env("PASSCODE_TRUSTED_PROXY_HEADER", default="")
+
 # --- Email and SMS ----------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
