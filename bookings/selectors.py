@@ -3,12 +3,14 @@ alike for "missing" and "another salon's" (never 403)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
 from bookings.models import (
+    Appointment,
     Client,
     Location,
     Membership,
@@ -84,3 +86,33 @@ def client_list(*, salon: Salon, search: str = "") -> QuerySet[Client]:
             | Q(phone__icontains=term)
         )
     return qs
+
+
+def appointment_list(
+    *,
+    salon: Salon,
+    starts_from: dt.datetime | None = None,
+    starts_before: dt.datetime | None = None,
+    location: Location | None = None,
+    staff: StaffMember | None = None,
+    client: Client | None = None,
+    status: str | None = None,
+) -> QuerySet[Appointment]:
+    """The salon's appointments starting in [starts_from, starts_before), with what a list
+    shows loaded in the same query (location, service, staff, client)."""
+    qs = Appointment.objects.for_salon(salon).select_related(
+        "location", "service", "staff", "client"
+    )
+    if starts_from is not None:
+        qs = qs.filter(starts_at__gte=starts_from)
+    if starts_before is not None:
+        qs = qs.filter(starts_at__lt=starts_before)
+    if location is not None:
+        qs = qs.filter(location=location)
+    if staff is not None:
+        qs = qs.filter(staff=staff)
+    if client is not None:
+        qs = qs.filter(client=client)
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("starts_at", "pk")

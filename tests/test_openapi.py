@@ -48,6 +48,9 @@ def test_schema_endpoint_lists_the_owner_api(db, client):
         "/api/v1/salons/{salon_slug}/staff/{staff_id}/time-off/{time_off_id}/",
         "/api/v1/salons/{salon_slug}/clients/",
         "/api/v1/salons/{salon_slug}/clients/{client_id}/",
+        "/api/v1/salons/{salon_slug}/appointments/",
+        "/api/v1/salons/{salon_slug}/appointments/{appointment_id}/",
+        "/api/v1/salons/{salon_slug}/appointments/{appointment_id}/status/",
     }
     client_list = paths["/api/v1/salons/{salon_slug}/clients/"]["get"]
     assert {p["name"] for p in client_list["parameters"]} == {
@@ -56,6 +59,21 @@ def test_schema_endpoint_lists_the_owner_api(db, client):
         "limit",
         "offset",
     }
+    appointment_list = paths["/api/v1/salons/{salon_slug}/appointments/"]["get"]
+    assert {p["name"] for p in appointment_list["parameters"]} == {
+        "salon_slug",
+        "start",
+        "end",
+        "location",
+        "staff",
+        "client",
+        "status",
+        "limit",
+        "offset",
+    }
+    # No DELETE: an appointment is cancelled through …/status/.
+    appointment_detail = paths["/api/v1/salons/{salon_slug}/appointments/{appointment_id}/"]
+    assert set(appointment_detail) == {"get", "patch"}
 
 
 class _AssetCollector(HTMLParser):

@@ -6,6 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField as PhoneNumberModelField
 from phonenumber_field.serializerfields import PhoneNumberField
 from rest_framework import serializers
@@ -78,3 +81,23 @@ class TenantModelSerializer(serializers.ModelSerializer):
         **serializers.ModelSerializer.serializer_field_mapping,
         PhoneNumberModelField: PhoneNumberField,
     }
+
+
+class AwareDateTimeField(serializers.DateTimeField):
+    """An ISO 8601 date and time that must carry its UTC offset (`…+02:00` or `…Z`). DRF
+    would read a time without one in the server's zone, which is never what a caller in
+    another zone meant (DESIGN.md, invariant 9)."""
+
+    default_error_messages = {
+        "naive": _("Give the time with its UTC offset, e.g. 2026-03-04T10:00:00+02:00."),
+    }
+
+    def to_internal_value(self, value: Any) -> Any:
+        if isinstance(value, str):
+            try:
+                parsed = parse_datetime(value.strip())
+            except ValueError:
+                parsed = None  # well formed but impossible (month 13): DRF says "wrong format"
+            if parsed is not None and timezone.is_naive(parsed):
+                self.fail("naive")
+        return super().to_internal_value(value)

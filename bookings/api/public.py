@@ -7,11 +7,11 @@ booking answers 201, a taken slot 409 with the next free times, bad input 400 pe
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from phonenumber_field.serializerfields import PhoneNumberField
 from rest_framework import serializers, status
@@ -24,7 +24,12 @@ from rest_framework.views import APIView
 
 from bookings.availability import availability_get
 from bookings.checkout import ClientDetails, checkout_complete
-from bookings.models import Appointment, Location, Salon, Service, StaffMember, StaffService
+from bookings.models import Appointment, Location, Salon, Service, StaffMember
+from bookings.public.selectors import (
+    public_location_list,
+    public_service_list,
+    public_staff_list,
+)
 from bookings.services.booking import BookingRequest, SlotTaken
 from bookings.services.self_service import (
     appointment_cancel_by_client,
@@ -32,30 +37,7 @@ from bookings.services.self_service import (
 )
 from bookings.signing import appointment_from_token, appointment_token
 
-
-def public_services(salon: Salon, location: Location) -> QuerySet[Service]:
-    """Services bookable online at a location: performed there by an active staff member
-    who is offered online."""
-    performed = StaffService.objects.for_salon(salon).filter(
-        service=OuterRef("pk"),
-        staff__is_active=True,
-        staff__offered_online=True,
-        staff__locations=location,
-    )
-    return (
-        Service.objects.for_salon(salon)
-        .filter(is_active=True, online_bookable=True)
-        .filter(Exists(performed))
-        .select_related("category")
-    )
-
-
-def public_staff(salon: Salon, location: Location, service: Service) -> QuerySet[StaffMember]:
-    return (
-        StaffMember.objects.for_salon(salon)
-        .filter(is_active=True, offered_online=True, services=service, locations=location)
-        .distinct()
-    )
+from .base import AwareDateTimeField
 
 
 class PublicApi(APIView):
@@ -69,8 +51,20 @@ class PublicApi(APIView):
         super().initial(request, *args, **kwargs)
 
     def location_from(self, value: Any, *, field: str = "location") -> Location:
+        return _get_or_400(public_location_list(salon=self.salon), value, field)
+
+    def service_from(self, value: Any, location: Location) -> Service:
         return _get_or_400(
-            Location.objects.for_salon(self.salon).filter(is_active=True), value, field
+            public_service_list(salon=self.salon, location=location), value, "service"
+        )
+
+    def staff_from(self, value: str, location: Location, service: Service) -> StaffMember | None:
+        """The `staff` of a request: "any" (or blank) is None, else a staff member offered
+        online for the service at the location (400 otherwise)."""
+        if value in ("", "any"):
+            return None
+        return _get_or_400(
+            public_staff_list(salon=self.salon, location=location, service=service), value, "staff"
         )
 
 
@@ -78,7 +72,7 @@ def _get_or_400(queryset: QuerySet[Any], value: Any, field: str) -> Any:
     try:
         return queryset.get(pk=int(value))
     except (TypeError, ValueError, queryset.model.DoesNotExist) as exc:
-        raise serializers.ValidationError({field: ["Select a valid choice."]}) from exc
+        raise serializers.ValidationError({field: [_("Select a valid choice.")]}) from exc
 
 
 class LocationOut(serializers.Serializer):
@@ -107,7 +101,7 @@ class StaffOut(serializers.Serializer):
 class PublicLocationListApi(PublicApi):
     @extend_schema(responses=LocationOut(many=True), tags=["public"])
     def get(self, request: Request, salon_slug: str) -> Response:
-        locations = Location.objects.for_salon(self.salon).filter(is_active=True)
+        locations = public_location_list(salon=self.salon).order_by("name", "pk")
         return Response(LocationOut(locations, many=True).data)
 
 
@@ -119,7 +113,9 @@ class PublicServiceListApi(PublicApi):
     )
     def get(self, request: Request, salon_slug: str) -> Response:
         location = self.location_from(request.query_params.get("location"))
-        return Response(ServiceOut(public_services(self.salon, location), many=True).data)
+        return Response(
+            ServiceOut(public_service_list(salon=self.salon, location=location), many=True).data
+        )
 
 
 class PublicStaffListApi(PublicApi):
@@ -133,10 +129,12 @@ class PublicStaffListApi(PublicApi):
     )
     def get(self, request: Request, salon_slug: str) -> Response:
         location = self.location_from(request.query_params.get("location"))
-        service = _get_or_400(
-            public_services(self.salon, location), request.query_params.get("service"), "service"
+        service = self.service_from(request.query_params.get("service"), location)
+        return Response(
+            StaffOut(
+                public_staff_list(salon=self.salon, location=location, service=service), many=True
+            ).data
         )
-        return Response(StaffOut(public_staff(self.salon, location, service), many=True).data)
 
 
 class AvailabilityIn(serializers.Serializer):
@@ -158,7 +156,10 @@ class PublicAvailabilityApi(PublicApi):
                 "time_zone": serializers.CharField(),
                 "slots": inline_serializer(
                     "Slot",
-                    {"starts_at": serializers.DateTimeField(), "staff": serializers.ListField()},
+                    {
+                        "starts_at": serializers.DateTimeField(),
+                        "staff": serializers.ListField(child=serializers.IntegerField()),
+                    },
                     many=True,
                 ),
             },
@@ -169,26 +170,19 @@ class PublicAvailabilityApi(PublicApi):
         params = AvailabilityIn(data=request.query_params)
         params.is_valid(raise_exception=True)
         data = params.validated_data
-        location = (
-            Location.objects.for_salon(self.salon)
-            .filter(is_active=True, pk=data["location"])
-            .first()
-        )
+        location = public_location_list(salon=self.salon).filter(pk=data["location"]).first()
         service = (
-            Service.objects.for_salon(self.salon)
-            .filter(is_active=True, online_bookable=True, pk=data["service"])
+            public_service_list(salon=self.salon, location=location)
+            .filter(pk=data["service"])
             .first()
+            if location is not None
+            else None
         )
-        errors = {}
         if location is None:
-            errors["location"] = ["Select a valid choice."]
+            raise serializers.ValidationError({"location": [_("Select a valid choice.")]})
         if service is None:
-            errors["service"] = ["Select a valid choice."]
-        staff = None
-        if data["staff"] != "any" and not errors:
-            staff = _get_or_400(public_staff(self.salon, location, service), data["staff"], "staff")
-        if errors:
-            raise serializers.ValidationError(errors)
+            raise serializers.ValidationError({"service": [_("Select a valid choice.")]})
+        staff = self.staff_from(data["staff"], location, service)
         availability = availability_get(
             salon=self.salon,
             location=location,
@@ -220,18 +214,12 @@ class BookingIn(serializers.Serializer):
     location = serializers.IntegerField()
     service = serializers.IntegerField()
     staff = serializers.CharField(required=False, default="any", help_text="a staff id or 'any'")
-    starts_at = serializers.DateTimeField(help_text="ISO 8601 with offset, as availability gives")
+    starts_at = AwareDateTimeField(help_text="ISO 8601 with offset, as availability gives")
     client = ClientIn()
     notes = serializers.CharField(max_length=2000, required=False, default="", allow_blank=True)
     payment_method = serializers.CharField(
         max_length=50, required=False, default="pay_at_salon", help_text="e.g. pay_at_salon"
     )
-
-    def validate_starts_at(self, value: dt.datetime) -> dt.datetime:
-        raw = str(self.initial_data.get("starts_at", ""))
-        if not (raw.endswith("Z") or "+" in raw[10:] or "-" in raw[10:]):
-            raise serializers.ValidationError("Give the time with its UTC offset.")
-        return value
 
 
 class AppointmentOut(serializers.Serializer):
@@ -269,19 +257,17 @@ def _taken_response(exc: SlotTaken, location: Location) -> Response:
 class PublicBookingCreateApi(PublicApi):
     @extend_schema(request=BookingIn, responses={201: AppointmentOut}, tags=["public"])
     def post(self, request: Request, salon_slug: str) -> Response:
+        if self.salon.require_login_to_book and not request.user.is_authenticated:
+            return Response(
+                {"detail": _("This salon asks clients to log in before booking.")},
+                status=status.HTTP_403_FORBIDDEN,
+            )
         payload = BookingIn(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
-        if self.salon.require_login_to_book and not request.user.is_authenticated:
-            return Response(
-                {"detail": "This salon asks clients to log in before booking."},
-                status=status.HTTP_403_FORBIDDEN,
-            )
         location = self.location_from(data["location"])
-        service = _get_or_400(public_services(self.salon, location), data["service"], "service")
-        staff = None
-        if data["staff"] != "any":
-            staff = _get_or_400(public_staff(self.salon, location, service), data["staff"], "staff")
+        service = self.service_from(data["service"], location)
+        staff = self.staff_from(data["staff"], location, service)
         person = data["client"]
         booking = BookingRequest(
             location=location, service=service, starts_at=data["starts_at"], staff=staff
@@ -306,16 +292,19 @@ class PublicBookingCreateApi(PublicApi):
         return Response(AppointmentOut(appointment).data, status=status.HTTP_201_CREATED)
 
 
-class PublicBookingApi(PublicApi):
+# Base of the views of one appointment reached by its signed token (bookings/signing.py).
+class PublicBookingTokenApi(PublicApi):
     def appointment(self, token: str) -> Appointment:
         return appointment_from_token(self.salon, token)
 
+
+class PublicBookingApi(PublicBookingTokenApi):
     @extend_schema(responses=AppointmentOut, tags=["public"])
     def get(self, request: Request, salon_slug: str, token: str) -> Response:
         return Response(AppointmentOut(self.appointment(token)).data)
 
 
-class PublicBookingCancelApi(PublicBookingApi):
+class PublicBookingCancelApi(PublicBookingTokenApi):
     @extend_schema(request=None, responses=AppointmentOut, tags=["public"])
     def post(self, request: Request, salon_slug: str, token: str) -> Response:
         appointment = appointment_cancel_by_client(appointment=self.appointment(token))
@@ -323,10 +312,10 @@ class PublicBookingCancelApi(PublicBookingApi):
 
 
 class RescheduleIn(serializers.Serializer):
-    starts_at = serializers.DateTimeField()
+    starts_at = AwareDateTimeField(help_text="ISO 8601 with offset, as availability gives")
 
 
-class PublicBookingRescheduleApi(PublicBookingApi):
+class PublicBookingRescheduleApi(PublicBookingTokenApi):
     @extend_schema(request=RescheduleIn, responses={200: AppointmentOut}, tags=["public"])
     def post(self, request: Request, salon_slug: str, token: str) -> Response:
         appointment = self.appointment(token)

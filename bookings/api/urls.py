@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import catalogue, clients, locations, staff
+from . import appointments, catalogue, clients, locations, staff
 
 app_name = "bookings-api"
 
@@ -63,4 +63,15 @@ urlpatterns = [
     ),
     path("clients/", clients.ClientListApi.as_view(), name="client-list"),
     path("clients/<int:client_id>/", clients.ClientDetailApi.as_view(), name="client-detail"),
+    path("appointments/", appointments.AppointmentListApi.as_view(), name="appointment-list"),
+    path(
+        "appointments/<int:appointment_id>/",
+        appointments.AppointmentDetailApi.as_view(),
+        name="appointment-detail",
+    ),
+    path(
+        "appointments/<int:appointment_id>/status/",
+        appointments.AppointmentStatusApi.as_view(),
+        name="appointment-status",
+    ),
 ]

@@ -58,10 +58,14 @@ def _validate_request(salon: Salon, req: BookingRequest, *, online: bool) -> Non
         raise ValidationError(errors)
     if not req.location.is_active:
         errors["location"] = _("This location does not take bookings.")
-    if not req.service.is_active or (online and not req.service.online_bookable):
+    if not req.service.is_active:
+        errors["service"] = _("This service is not offered any more.")
+    elif online and not req.service.online_bookable:
         errors["service"] = _("This service cannot be booked online.")
     if req.staff is not None:
-        if not req.staff.is_active or (online and not req.staff.offered_online):
+        if not req.staff.is_active:
+            errors["staff"] = _("This staff member is not active.")
+        elif online and not req.staff.offered_online:
             errors["staff"] = _("This staff member cannot be booked online.")
         elif not req.staff.services.filter(pk=req.service.pk).exists():
             errors["staff"] = _("This staff member does not perform that service.")
@@ -170,7 +174,10 @@ def appointment_book(
             notes=notes,
             created_by=actor if getattr(actor, "is_authenticated", False) else None,
         )
-        appointment.full_clean(exclude=["client", "staff", "service", "location"])
+        # Field checks only: the check constraints hold by construction (duration > 0,
+        # buffers >= 0, price >= 0) and the database enforces them; validating them here
+        # would cost a query each on the hottest write path.
+        appointment.clean_fields(exclude=["client", "staff", "service", "location"])
         if _overlaps_existing(appointment):
             continue
         if _insert(appointment):
@@ -222,6 +229,32 @@ def appointment_reschedule(
         raise
     if old != (appointment.starts_at, appointment.staff_id):
         publish(BookingEvent.RESCHEDULED, appointment)
+    return appointment
+
+
+@transaction.atomic
+def appointment_update(
+    *,
+    appointment: Appointment,
+    starts_at: dt.datetime | None = None,
+    staff: StaffMember | None = None,
+    notes: str | None = None,
+) -> Appointment:
+    """The owner's edit of an appointment: move it (to another time and/or staff member, see
+    `appointment_reschedule(by_owner=True)`) and/or change its notes — all or nothing."""
+    if starts_at is not None or staff is not None:
+        appointment = appointment_reschedule(
+            appointment=appointment,
+            starts_at=starts_at if starts_at is not None else appointment.starts_at,
+            staff=staff,
+            by_owner=True,
+        )
+    if notes is not None:
+        appointment.notes = notes
+        appointment.clean_fields(
+            exclude=[f.name for f in Appointment._meta.fields if f.name != "notes"]
+        )
+        appointment.save(update_fields=["notes", "updated_at"])
     return appointment
 
 

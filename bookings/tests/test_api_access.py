@@ -4,7 +4,9 @@ walked, with the other salon's URLs and with the other salon's ids in our URLs."
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -13,6 +15,7 @@ from rest_framework.test import APIClient
 
 from bookings.api import urls as api_urls
 from bookings.models import (
+    Appointment,
     Client,
     Location,
     LocationHours,
@@ -42,6 +45,7 @@ MODELS = [
     WorkingHours,
     TimeOff,
     Client,
+    Appointment,
 ]
 
 
@@ -112,6 +116,26 @@ ROUTES = [
     Route("post", "client-list", body={"first_name": "New"}),
     Route("get", "client-detail", {"client_id": "client"}),
     Route("patch", "client-detail", {"client_id": "client"}, {"first_name": "Renamed"}),
+    Route("get", "appointment-list"),
+    Route(
+        "post",
+        "appointment-list",
+        body={
+            "location": "@location",
+            "service": "@service",
+            "staff": "@staff",
+            "client": "@client",
+            "starts_at": "2030-03-06T10:00:00+02:00",
+        },
+    ),
+    Route("get", "appointment-detail", {"appointment_id": "appointment"}),
+    Route("patch", "appointment-detail", {"appointment_id": "appointment"}, {"notes": "Changed"}),
+    Route(
+        "post",
+        "appointment-status",
+        {"appointment_id": "appointment"},
+        {"status": "cancelled"},
+    ),
 ]
 ROUTES_WITH_IDS = [route for route in ROUTES if route.ids]
 SAFE_ROUTES = [route for route in ROUTES if route.method == "get"]
@@ -122,6 +146,22 @@ def make_objects(salon) -> dict[str, Any]:
     location = LocationFactory(salon=salon)
     service = ServiceFactory(salon=salon)
     staff = StaffMemberFactory(salon=salon, locations=[location], services=[service])
+    client = ClientFactory(salon=salon)
+    starts_at = dt.datetime(2030, 3, 6, 8, tzinfo=dt.UTC)
+    # Written directly: the booking rules are not what these tests are about.
+    appointment = Appointment.objects.create(
+        salon=salon,
+        location=location,
+        staff=staff,
+        service=service,
+        client=client,
+        starts_at=starts_at,
+        ends_at=starts_at + dt.timedelta(hours=1),
+        block_starts_at=starts_at,
+        block_ends_at=starts_at + dt.timedelta(hours=1),
+        source="dashboard",
+        price=Decimal("10.00"),
+    )
     return {
         "location": location,
         "location_hours": LocationHoursFactory(location=location),
@@ -130,7 +170,8 @@ def make_objects(salon) -> dict[str, Any]:
         "staff": staff,
         "working_hours": WorkingHoursFactory(staff=staff, location=location),
         "time_off": TimeOffFactory(staff=staff),
-        "client": ClientFactory(salon=salon),
+        "client": client,
+        "appointment": appointment,
     }
 
 
