@@ -30,6 +30,7 @@ Tests can `unregister(key)` what they registered.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,6 +40,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from bookings.models import Appointment, Client, Salon, Service
+from bookings.passcodes import PasscodeRequired, PasscodeUnlocks
 from bookings.services.booking import BookingRequest, appointment_book
 from bookings.services.clients import client_find_for_booking, client_for_booking
 
@@ -109,14 +111,20 @@ def checkout_complete(
     request: BookingRequest,
     details: ClientDetails,
     payment_method: str,
+    unlocks: PasscodeUnlocks,
     user: Any = None,
 ) -> Appointment:
     """Find or create the client, book, and apply the chosen payment method — all or nothing.
 
-    Raises ValidationError (per field; `payment_method` for an unknown or unavailable method)
-    or `SlotTaken`. The confirmation notice follows from the booking event
-    (bookings/notifications.py), after the commit.
+    `unlocks` are the passcodes this visitor has given (bookings/passcodes.py): a locked
+    location or staff member raises `PasscodeRequired`, and "any available" only picks staff
+    the visitor may book. Raises ValidationError (per field; `payment_method` for an unknown
+    or unavailable method) or `SlotTaken`. The confirmation notice follows from the booking
+    event (bookings/notifications.py), after the commit.
     """
+    if not unlocks.allows(request.location):
+        raise PasscodeRequired(request.location)
+    request = dataclasses.replace(request, staff_allowed=unlocks.allows)
     with transaction.atomic():
         # Offer what the page offered: the methods of the client as they were before this
         # booking (a first-time guest has no record, so `client` is None).

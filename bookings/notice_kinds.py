@@ -111,3 +111,60 @@ BOOKING_CANCELLED = register(
         sms_body=_("{{ salon_name }}: your {{ service }} on {{ starts_at }} is cancelled."),
     )
 )
+
+# Booking passcodes: the owner sends a code to chosen clients (Online booking → Preferences).
+# Transactional: without it the client cannot book at all.
+
+BOOKING_PASSCODE = register(
+    NoticeKind(
+        key="booking_passcode",
+        label=_("Online booking code of a location"),
+        marketing=False,
+        description=_("Sent by the salon to chosen clients: the code to book at a location."),
+        variables=(
+            Variable("client.first_name", _("Client's first name"), example="Anna"),
+            Variable("location", _("Location name"), example="Old Town"),
+            Variable("passcode", _("The location's online booking code"), example="4821"),
+            Variable("booking_url", _("Link to the online booking page"), example="https://…"),
+        ),
+        email_subject=_("Your code for online booking at {{ salon_name }}"),
+        email_body=_(
+            "Hi {{ client.first_name }},\n\n"
+            "online booking at {{ salon_name }}, {{ location }} needs a code. "
+            "Open {{ booking_url }} and enter the code {{ passcode }}.\n\n"
+            "See you soon,\n{{ salon_name }}"
+        ),
+        sms_body=_(
+            "{{ salon_name }}: to book at {{ location }} online, open {{ booking_url }} "
+            "and enter the code {{ passcode }}"
+        ),
+    )
+)
+
+BOOKING_STAFF_PASSCODE = register(
+    NoticeKind(
+        key="booking_staff_passcode",
+        label=_("Online booking code of a staff member"),
+        marketing=False,
+        description=_(
+            "Sent by the salon to chosen clients: the code to book a staff member online."
+        ),
+        variables=(
+            Variable("client.first_name", _("Client's first name"), example="Anna"),
+            Variable("staff", _("Staff member"), example="Mari"),
+            Variable("passcode", _("The staff member's online booking code"), example="4821"),
+            Variable("booking_url", _("Link to the online booking page"), example="https://…"),
+        ),
+        email_subject=_("Your code to book {{ staff }} at {{ salon_name }}"),
+        email_body=_(
+            "Hi {{ client.first_name }},\n\n"
+            "to book {{ staff }} at {{ salon_name }} online, open {{ booking_url }} "
+            "and enter the code {{ passcode }} when you choose {{ staff }}.\n\n"
+            "See you soon,\n{{ salon_name }}"
+        ),
+        sms_body=_(
+            "{{ salon_name }}: to book {{ staff }} online, open {{ booking_url }} "
+            "and enter the code {{ passcode }}"
+        ),
+    )
+)

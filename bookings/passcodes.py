@@ -3,8 +3,9 @@
 Rules (invariant 5 in DESIGN.md):
 
 - A location with an active passcode cannot be booked online — page or API — until the
-  visitor has given its code. A staff member with a personal code is hidden from online
-  booking (not listed, never picked by "any available") until their code is given.
+  visitor has given its code. A staff member with a personal code cannot be booked online
+  (listed as locked, with a code form; never picked by "any available") until their code is
+  given.
 - An unlock is remembered per browser session as {target: passcode version}. Changing or
   switching off a code bumps the version, which ends every unlock of the old code.
 - API clients that keep no session send the codes with each request: the header
@@ -118,6 +119,18 @@ def staff_passcode_set(*, staff: StaffMember, code: str) -> StaffMember:
 # --- Visitor side -------------------------------------------------------------------------
 
 
+class PasscodeRequired(Exception):
+    """The visitor has not unlocked this location or staff member (answer 403 / the lock view)."""
+
+    def __init__(self, target: Location | StaffMember) -> None:
+        self.target = target
+        if isinstance(target, Location):
+            message = _("Online booking at %(name)s needs a passcode from the salon.")
+        else:
+            message = _("Booking with %(name)s needs their passcode.")
+        super().__init__(message % {"name": target.name})
+
+
 class PasscodeThrottled(Exception):
     def __init__(self) -> None:
         minutes = max(1, _setting("PASSCODE_WINDOW_SECONDS", 900) // 60)
@@ -158,22 +171,54 @@ def passcode_is_throttled(*, target: Location | StaffMember, client_ip: str) -> 
     ) >= _setting("PASSCODE_MAX_FAILURES_PER_TARGET", 50)
 
 
-def passcode_check(*, target: Location | StaffMember, code: str, client_ip: str) -> bool:
-    """Is `code` the target's active code? Raises PasscodeThrottled while guessing is blocked
-    (whatever the code). A wrong code counts against the IP and the target."""
+def passcode_matches(*, target: Location | StaffMember, code: str) -> bool:
+    """Constant-time comparison with the target's active code. Neither throttled nor counted:
+    callers use `passcode_check`, or `passcode_is_throttled` + `passcode_failure_record`
+    when one code is tried against several targets (the public API's "any available")."""
+    expected = (target.booking_passcode or "").encode()
+    given = (code or "").strip().encode()[:32]
+    return bool(expected) and target.passcode_active and hmac.compare_digest(given, expected)
+
+
+def passcode_failure_record(*, target: Location | StaffMember, client_ip: str) -> None:
+    """Count (and log) one wrong code against the IP and the target."""
+    for key in _counter_keys(target, client_ip):
+        _add_failure(key)
+    logger.warning("wrong passcode for %s from %s", _target_key(target), client_ip)
+
+
+def _throttled_attempt(target: Location | StaffMember, client_ip: str) -> None:
     if passcode_is_throttled(target=target, client_ip=client_ip):
         logger.warning(
             "passcode attempt while throttled: %s from %s", _target_key(target), client_ip
         )
         raise PasscodeThrottled
-    expected = (target.booking_passcode or "").encode()
-    given = (code or "").strip().encode()[:32]
-    ok = bool(expected) and target.passcode_active and hmac.compare_digest(given, expected)
+
+
+def passcode_check(*, target: Location | StaffMember, code: str, client_ip: str) -> bool:
+    """Is `code` the target's active code? Raises PasscodeThrottled while guessing is blocked
+    (whatever the code). A wrong code counts against the IP and the target."""
+    _throttled_attempt(target, client_ip)
+    ok = passcode_matches(target=target, code=code)
     if not ok:
-        for key in _counter_keys(target, client_ip):
-            _add_failure(key)
-        logger.warning("wrong passcode for %s from %s", _target_key(target), client_ip)
+        passcode_failure_record(target=target, client_ip=client_ip)
     return ok
+
+
+def passcode_check_any(
+    *, targets: list[StaffMember], code: str, client_ip: str
+) -> list[StaffMember]:
+    """The targets whose active code `code` is (usually one). Raises PasscodeThrottled when
+    guessing is blocked for any of them; a code that matches none counts against each, a code
+    that matches one counts against none (a visitor with Anna's code is not a guesser of
+    Mari's)."""
+    for target in targets:
+        _throttled_attempt(target, client_ip)
+    matched = [t for t in targets if passcode_matches(target=t, code=code)]
+    if not matched:
+        for target in targets:
+            passcode_failure_record(target=target, client_ip=client_ip)
+    return matched
 
 
 @dataclass

@@ -3,14 +3,43 @@
 No login needed (a logged-in client's session is honoured). Only what the public booking site
 shows is reachable: active locations, online-bookable services, staff offered online. A
 booking answers 201, a taken slot 409 with the next free times, bad input 400 per field.
+
+Passcodes (bookings/passcodes.py; DESIGN.md invariant 5). The services and staff lists,
+availability and booking of a location with an active passcode answer 403
+
+    {"detail": "…", "code": "passcode_required", "target": "location"}
+
+unless the visitor unlocked it in this session (`POST unlock/`, or the booking site) or the
+request carries the code: the header `X-Booking-Passcode`, else the `passcode` body field
+(booking) or query parameter. Asking for a staff member with a personal code (an explicit
+`staff` id) answers the same with `"target": "staff"`, unless unlocked in the session or the
+request carries their code in `X-Staff-Passcode` (or `staff_passcode`). With `staff=any`,
+locked staff are left out silently — neither offered nor assigned — unless the staff code
+given is theirs. Lists mark locked items `"locked": true` (never a code); locations are
+listed with their lock so a client knows to ask for the code.
+
+A wrong code answers exactly like a missing one (403, same body) and counts against the
+client's IP and the target; after `PASSCODE_MAX_FAILURES_PER_IP` wrong codes per
+`PASSCODE_WINDOW_SECONDS` (or too many from all IPs) every code is refused with 429
+`{"detail": "Too many wrong codes…", "code": "passcode_throttled"}` until the window ends.
+`POST unlock/` with `{"location": id, "code": "…"}` or `{"staff": id, "code": "…"}` stores
+the unlock in the session, for browser-based clients (a staff code only for a staff member
+offered online at a location the session may book). Unlocks end when the owner changes or
+switches off the code.
+
+Not locked: an existing booking reached by its signed token (view, cancel, reschedule) — the
+holder has booked already — and the owner API (`/api/v1/salons/…`), which books with
+`online=False`. A segment link (a later feature) will count as an unlock of its location.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from phonenumber_field.serializerfields import PhoneNumberField
@@ -25,10 +54,19 @@ from rest_framework.views import APIView
 from bookings.availability import availability_get
 from bookings.checkout import ClientDetails, checkout_complete
 from bookings.models import Appointment, Location, Salon, Service, StaffMember
+from bookings.passcodes import (
+    PasscodeRequired,
+    PasscodeThrottled,
+    PasscodeUnlocks,
+    client_ip,
+    passcode_check_any,
+    passcode_unlock,
+)
 from bookings.public.selectors import (
     public_location_list,
     public_service_list,
     public_staff_list,
+    public_staff_online_list,
 )
 from bookings.services.booking import BookingRequest, SlotTaken
 from bookings.services.self_service import (
@@ -38,6 +76,51 @@ from bookings.services.self_service import (
 from bookings.signing import appointment_from_token, appointment_token
 
 from .base import AwareDateTimeField
+
+LOCATION_CODE_HEADER = "X-Booking-Passcode"
+STAFF_CODE_HEADER = "X-Staff-Passcode"
+
+
+def _meta_name(header: str) -> str:
+    return "HTTP_" + header.upper().replace("-", "_")
+
+
+class PasscodeRequiredOut(serializers.Serializer):
+    detail = serializers.CharField()
+    code = serializers.ChoiceField(choices=["passcode_required"])
+    target = serializers.ChoiceField(choices=["location", "staff"])
+
+
+class PasscodeThrottledOut(serializers.Serializer):
+    detail = serializers.CharField()
+    code = serializers.ChoiceField(choices=["passcode_throttled"])
+
+
+LOCATION_CODE_PARAMS = [
+    OpenApiParameter(
+        LOCATION_CODE_HEADER,
+        str,
+        OpenApiParameter.HEADER,
+        description="The location's booking passcode, when it has one and this session has "
+        "not unlocked it.",
+    ),
+    OpenApiParameter(
+        "passcode", str, description=f"The location's passcode (instead of {LOCATION_CODE_HEADER})"
+    ),
+]
+STAFF_CODE_PARAMS = [
+    OpenApiParameter(
+        STAFF_CODE_HEADER,
+        str,
+        OpenApiParameter.HEADER,
+        description="A staff member's personal passcode: needed to ask for them by id; with "
+        "staff=any it adds the staff member whose code it is.",
+    ),
+    OpenApiParameter(
+        "staff_passcode", str, description=f"A staff passcode (instead of {STAFF_CODE_HEADER})"
+    ),
+]
+PASSCODE_RESPONSES: dict[int, Any] = {403: PasscodeRequiredOut, 429: PasscodeThrottledOut}
 
 
 class PublicApi(APIView):
@@ -49,6 +132,81 @@ class PublicApi(APIView):
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         self.salon = get_object_or_404(Salon, slug=kwargs["salon_slug"])
         super().initial(request, *args, **kwargs)
+
+    def handle_exception(self, exc: Exception) -> Response:
+        if isinstance(exc, PasscodeRequired):
+            target = "location" if isinstance(exc.target, Location) else "staff"
+            return Response(
+                {"detail": str(exc), "code": "passcode_required", "target": target},
+                status=status.HTTP_403_FORBIDDEN,
+            )
+        if isinstance(exc, PasscodeThrottled):
+            return Response(
+                {"detail": str(exc), "code": "passcode_throttled"},
+                status=status.HTTP_429_TOO_MANY_REQUESTS,
+            )
+        return super().handle_exception(exc)
+
+    # --- Passcodes (see the module docstring) ---
+
+    @cached_property
+    def unlocks(self) -> PasscodeUnlocks:
+        """This session's unlocks; codes sent with the request are added for this request
+        only (not stored)."""
+        return PasscodeUnlocks.from_session(self.request.session)
+
+    def code_given(self, header: str, field: str) -> str | None:
+        """The code in the header, else the body field, else the query parameter."""
+        value: Any = self.request.META.get(_meta_name(header))
+        if value in (None, ""):
+            data = self.request.data
+            value = data.get(field) if hasattr(data, "get") else None
+        if value in (None, ""):
+            value = self.request.query_params.get(field)
+        return None if value in (None, "") else str(value)
+
+    def require_unlocked(self, target: Location | StaffMember) -> None:
+        """403 (PasscodeRequired) unless the session unlocked the target or the request
+        carries its right code; 429 while guessing is throttled."""
+        if self.unlocks.allows(target):
+            return
+        if isinstance(target, Location):
+            code = self.code_given(LOCATION_CODE_HEADER, "passcode")
+        else:
+            code = self.code_given(STAFF_CODE_HEADER, "staff_passcode")
+        if code is not None and passcode_unlock(
+            unlocks=self.unlocks, target=target, code=code, client_ip=client_ip(self.request)
+        ):
+            return
+        raise PasscodeRequired(target)
+
+    def unlock_staff_by_code(self, candidates: Iterable[StaffMember]) -> None:
+        """A staff code sent with "any" (or a list) unlocks, for this request, the locked
+        candidates whose code it is. Nothing is counted when no code is sent."""
+        code = self.code_given(STAFF_CODE_HEADER, "staff_passcode")
+        if code is None:
+            return
+        locked = [member for member in candidates if not self.unlocks.allows(member)]
+        if not locked:
+            return
+        for member in passcode_check_any(
+            targets=locked, code=code, client_ip=client_ip(self.request)
+        ):
+            self.unlocks.unlock(member)
+
+    def staff_choice(self, value: str, location: Location, service: Service) -> StaffMember | None:
+        """`staff_from`, with the staff passcodes applied: a locked staff member asked for
+        by id is 403; with "any", a staff code given adds the staff member whose code it is."""
+        staff = self.staff_from(value, location, service)
+        if staff is not None:
+            self.require_unlocked(staff)
+        elif self.code_given(STAFF_CODE_HEADER, "staff_passcode") is not None:
+            self.unlock_staff_by_code(
+                public_staff_list(salon=self.salon, location=location, service=service).exclude(
+                    booking_passcode=""
+                )
+            )
+        return staff
 
     def location_from(self, value: Any, *, field: str = "location") -> Location:
         return _get_or_400(public_location_list(salon=self.salon), value, field)
@@ -75,12 +233,22 @@ def _get_or_400(queryset: QuerySet[Any], value: Any, field: str) -> Any:
         raise serializers.ValidationError({field: [_("Select a valid choice.")]}) from exc
 
 
-class LocationOut(serializers.Serializer):
+class LockedMixin(serializers.Serializer):
+    """`locked`: does this visitor need a code for it (not unlocked in the session, nor by a
+    code sent with the request)? Never the code itself."""
+
+    def get_locked(self, obj: Location | StaffMember) -> bool:
+        unlocks: PasscodeUnlocks = self.context["unlocks"]
+        return not unlocks.allows(obj)
+
+
+class LocationOut(LockedMixin):
     id = serializers.IntegerField()
     name = serializers.CharField()
     address = serializers.CharField()
     city = serializers.CharField()
     time_zone = serializers.CharField()
+    locked = serializers.SerializerMethodField()
 
 
 class ServiceOut(serializers.Serializer):
@@ -92,27 +260,29 @@ class ServiceOut(serializers.Serializer):
     price = serializers.DecimalField(max_digits=10, decimal_places=2)
 
 
-class StaffOut(serializers.Serializer):
+class StaffOut(LockedMixin):
     id = serializers.IntegerField()
     name = serializers.CharField()
     title = serializers.CharField()
+    locked = serializers.SerializerMethodField()
 
 
 class PublicLocationListApi(PublicApi):
     @extend_schema(responses=LocationOut(many=True), tags=["public"])
     def get(self, request: Request, salon_slug: str) -> Response:
         locations = public_location_list(salon=self.salon).order_by("name", "pk")
-        return Response(LocationOut(locations, many=True).data)
+        return Response(LocationOut(locations, many=True, context={"unlocks": self.unlocks}).data)
 
 
 class PublicServiceListApi(PublicApi):
     @extend_schema(
-        parameters=[OpenApiParameter("location", int, required=True)],
-        responses=ServiceOut(many=True),
+        parameters=[OpenApiParameter("location", int, required=True), *LOCATION_CODE_PARAMS],
+        responses={200: ServiceOut(many=True), **PASSCODE_RESPONSES},
         tags=["public"],
     )
     def get(self, request: Request, salon_slug: str) -> Response:
         location = self.location_from(request.query_params.get("location"))
+        self.require_unlocked(location)
         return Response(
             ServiceOut(public_service_list(salon=self.salon, location=location), many=True).data
         )
@@ -123,18 +293,19 @@ class PublicStaffListApi(PublicApi):
         parameters=[
             OpenApiParameter("location", int, required=True),
             OpenApiParameter("service", int, required=True),
+            *LOCATION_CODE_PARAMS,
+            *STAFF_CODE_PARAMS,
         ],
-        responses=StaffOut(many=True),
+        responses={200: StaffOut(many=True), **PASSCODE_RESPONSES},
         tags=["public"],
     )
     def get(self, request: Request, salon_slug: str) -> Response:
         location = self.location_from(request.query_params.get("location"))
+        self.require_unlocked(location)
         service = self.service_from(request.query_params.get("service"), location)
-        return Response(
-            StaffOut(
-                public_staff_list(salon=self.salon, location=location, service=service), many=True
-            ).data
-        )
+        staff = list(public_staff_list(salon=self.salon, location=location, service=service))
+        self.unlock_staff_by_code(staff)
+        return Response(StaffOut(staff, many=True, context={"unlocks": self.unlocks}).data)
 
 
 class AvailabilityIn(serializers.Serializer):
@@ -149,21 +320,24 @@ class PublicAvailabilityApi(PublicApi):
     throttle_classes = [AnonRateThrottle]
 
     @extend_schema(
-        parameters=[AvailabilityIn],
-        responses=inline_serializer(
-            "Availability",
-            {
-                "time_zone": serializers.CharField(),
-                "slots": inline_serializer(
-                    "Slot",
-                    {
-                        "starts_at": serializers.DateTimeField(),
-                        "staff": serializers.ListField(child=serializers.IntegerField()),
-                    },
-                    many=True,
-                ),
-            },
-        ),
+        parameters=[AvailabilityIn, *LOCATION_CODE_PARAMS, *STAFF_CODE_PARAMS],
+        responses={
+            **PASSCODE_RESPONSES,
+            200: inline_serializer(
+                "Availability",
+                {
+                    "time_zone": serializers.CharField(),
+                    "slots": inline_serializer(
+                        "Slot",
+                        {
+                            "starts_at": serializers.DateTimeField(),
+                            "staff": serializers.ListField(child=serializers.IntegerField()),
+                        },
+                        many=True,
+                    ),
+                },
+            ),
+        },
         tags=["public"],
     )
     def get(self, request: Request, salon_slug: str) -> Response:
@@ -171,6 +345,8 @@ class PublicAvailabilityApi(PublicApi):
         params.is_valid(raise_exception=True)
         data = params.validated_data
         location = public_location_list(salon=self.salon).filter(pk=data["location"]).first()
+        if location is not None:
+            self.require_unlocked(location)
         service = (
             public_service_list(salon=self.salon, location=location)
             .filter(pk=data["service"])
@@ -182,7 +358,7 @@ class PublicAvailabilityApi(PublicApi):
             raise serializers.ValidationError({"location": [_("Select a valid choice.")]})
         if service is None:
             raise serializers.ValidationError({"service": [_("Select a valid choice.")]})
-        staff = self.staff_from(data["staff"], location, service)
+        staff = self.staff_choice(data["staff"], location, service)
         availability = availability_get(
             salon=self.salon,
             location=location,
@@ -190,6 +366,7 @@ class PublicAvailabilityApi(PublicApi):
             start=data["start"],
             end=data["end"],
             staff=staff,
+            staff_allowed=self.unlocks.allows,
         )
         return Response(
             {
@@ -219,6 +396,18 @@ class BookingIn(serializers.Serializer):
     notes = serializers.CharField(max_length=2000, required=False, default="", allow_blank=True)
     payment_method = serializers.CharField(
         max_length=50, required=False, default="pay_at_salon", help_text="e.g. pay_at_salon"
+    )
+    passcode = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        write_only=True,
+        help_text=f"The location's passcode (instead of the {LOCATION_CODE_HEADER} header)",
+    )
+    staff_passcode = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        write_only=True,
+        help_text=f"The staff member's passcode (instead of the {STAFF_CODE_HEADER} header)",
     )
 
 
@@ -255,7 +444,12 @@ def _taken_response(exc: SlotTaken, location: Location) -> Response:
 
 
 class PublicBookingCreateApi(PublicApi):
-    @extend_schema(request=BookingIn, responses={201: AppointmentOut}, tags=["public"])
+    @extend_schema(
+        request=BookingIn,
+        parameters=[LOCATION_CODE_PARAMS[0], STAFF_CODE_PARAMS[0]],
+        responses={201: AppointmentOut, **PASSCODE_RESPONSES},
+        tags=["public"],
+    )
     def post(self, request: Request, salon_slug: str) -> Response:
         if self.salon.require_login_to_book and not request.user.is_authenticated:
             return Response(
@@ -266,8 +460,9 @@ class PublicBookingCreateApi(PublicApi):
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
         location = self.location_from(data["location"])
+        self.require_unlocked(location)
         service = self.service_from(data["service"], location)
-        staff = self.staff_from(data["staff"], location, service)
+        staff = self.staff_choice(data["staff"], location, service)
         person = data["client"]
         booking = BookingRequest(
             location=location, service=service, starts_at=data["starts_at"], staff=staff
@@ -285,11 +480,72 @@ class PublicBookingCreateApi(PublicApi):
                     marketing_consent=person["marketing_consent"],
                 ),
                 payment_method=data["payment_method"],
+                unlocks=self.unlocks,
                 user=request.user if request.user.is_authenticated else None,
             )
         except SlotTaken as exc:
             return _taken_response(exc, location)
         return Response(AppointmentOut(appointment).data, status=status.HTTP_201_CREATED)
+
+
+class UnlockIn(serializers.Serializer):
+    location = serializers.IntegerField(required=False, help_text="a location id, or")
+    staff = serializers.IntegerField(required=False, help_text="a staff member id")
+    code = serializers.CharField(allow_blank=True)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if ("location" in attrs) == ("staff" in attrs):
+            raise serializers.ValidationError(
+                {"non_field_errors": [_("Give either a location or a staff member.")]}
+            )
+        return attrs
+
+
+class UnlockOut(serializers.Serializer):
+    target = serializers.ChoiceField(choices=["location", "staff"])
+    id = serializers.IntegerField()
+
+
+class PublicUnlockApi(PublicApi):
+    @extend_schema(
+        request=UnlockIn,
+        responses={200: UnlockOut, **PASSCODE_RESPONSES},
+        tags=["public"],
+        description="Give a location's or a staff member's passcode once: the unlock is kept "
+        "in this session (cookie) until the owner changes or switches off the code.",
+    )
+    def post(self, request: Request, salon_slug: str) -> Response:
+        payload = UnlockIn(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        target: Location | StaffMember
+        if "location" in data:
+            target = self.location_from(data["location"])
+        else:
+            staff = _get_or_400(
+                public_staff_online_list(salon=self.salon).prefetch_related("locations"),
+                data["staff"],
+                "staff",
+            )
+            # Only the staff of a location this session may book: a locked location's staff
+            # are not probed by id.
+            if not any(
+                location.is_active and self.unlocks.allows(location)
+                for location in staff.locations.all()
+            ):
+                raise serializers.ValidationError({"staff": [_("Select a valid choice.")]})
+            target = staff
+        if not self.unlocks.allows(target):
+            if not passcode_unlock(
+                unlocks=self.unlocks,
+                target=target,
+                code=data["code"],
+                client_ip=client_ip(request),
+            ):
+                raise PasscodeRequired(target)
+            self.unlocks.save(request.session)
+        kind = "location" if isinstance(target, Location) else "staff"
+        return Response({"target": kind, "id": target.pk})
 
 
 # Base of the views of one appointment reached by its signed token (bookings/signing.py).

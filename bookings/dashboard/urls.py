@@ -4,6 +4,7 @@ from notices.urls import urlpatterns as notices_urlpatterns
 
 from . import views
 from .calendar_urls import urlpatterns as calendar_urlpatterns
+from .online_booking_urls import urlpatterns as online_booking_urlpatterns
 
 app_name = "dashboard"
 
@@ -76,4 +77,5 @@ urlpatterns = [
     path("clients/<int:pk>/edit/", views.ClientEditView.as_view(), name="client_edit"),
     *notices_urlpatterns,
     *calendar_urlpatterns,
+    *online_booking_urlpatterns,
 ]

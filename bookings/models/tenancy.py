@@ -67,10 +67,6 @@ class Salon(models.Model):
     def tzinfo(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.time_zone)
 
-    @property
-    def passcode_active(self) -> bool:
-        return self.booking_passcode_enabled and bool(self.booking_passcode)
-
 
 class TenantQuerySet(models.QuerySet):
     """Every read of tenant data starts with `for_salon(salon)`."""

@@ -79,7 +79,10 @@ def build_picker(
     now: dt.datetime | None = None,
     error: str = "",
     status: int = 200,
+    staff_allowed: Callable[[StaffMember], bool] | None = None,
 ) -> Picker:
+    """`staff_allowed`: the staff this visitor may book (bookings/passcodes.py); "any
+    available" offers only their times. None (rescheduling by signed link): everyone."""
     now = now or timezone.now()
     first, last = bookable_days(salon, location, now)
     chosen: dt.date | None = None
@@ -106,6 +109,7 @@ def build_picker(
             staff=staff,
             now=now,
             online=True,
+            staff_allowed=staff_allowed,
         )
     slots_by_day: dict[dt.date, list[dt.datetime]] = {}
     for slot in availability.slots if availability else []:
@@ -147,6 +151,7 @@ def offered_staff(
     staff: StaffMember | None,
     starts_at: dt.datetime,
     now: dt.datetime | None = None,
+    staff_allowed: Callable[[StaffMember], bool] | None = None,
 ) -> list[StaffMember]:
     """Who is free to do it at exactly that time (empty: not an offered time)."""
     day = starts_at.astimezone(location.tzinfo).date()
@@ -159,6 +164,7 @@ def offered_staff(
         staff=staff,
         now=now,
         online=True,
+        staff_allowed=staff_allowed,
     )
     return availability.staff_for(starts_at)
 
@@ -171,6 +177,7 @@ def start_problem(
     staff: StaffMember | None,
     starts_at: dt.datetime,
     now: dt.datetime | None = None,
+    staff_allowed: Callable[[StaffMember], bool] | None = None,
 ) -> tuple[str, int]:
     """(message, status) when the start time cannot be booked online, ("", 200) when it can."""
     now = now or timezone.now()
@@ -180,7 +187,13 @@ def start_problem(
     if day_problem:
         return day_problem, 400
     if not offered_staff(
-        salon=salon, location=location, service=service, staff=staff, starts_at=starts_at, now=now
+        salon=salon,
+        location=location,
+        service=service,
+        staff=staff,
+        starts_at=starts_at,
+        now=now,
+        staff_allowed=staff_allowed,
     ):
         return _("That time is not available. Please choose another time."), 409
     return "", 200

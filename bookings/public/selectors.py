@@ -51,6 +51,22 @@ def public_staff_list(
     )
 
 
+def public_staff_online_list(*, salon: Salon) -> QuerySet[StaffMember]:
+    """Active staff offered online, wherever they work."""
+    return StaffMember.objects.for_salon(salon).filter(is_active=True, offered_online=True)
+
+
+def public_staff_at_location_get(*, salon: Salon, location: Location, pk: Any) -> StaffMember:
+    """A staff member offered online at the location, whatever the service (the target of a
+    personal passcode form); 404 otherwise."""
+    queryset = public_staff_online_list(salon=salon).filter(
+        Exists(
+            StaffLocation.objects.for_salon(salon).filter(staff=OuterRef("pk"), location=location)
+        )
+    )
+    return tenant_get(StaffMember, salon=salon, pk=pk, queryset=queryset)
+
+
 def public_service_list(*, salon: Salon, location: Location) -> QuerySet[Service]:
     """Services bookable online at the location: active, online bookable, and performed there
     by at least one active staff member offered online."""

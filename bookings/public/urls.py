@@ -7,6 +7,12 @@ app_name = "public"
 urlpatterns = [
     path("", views.SalonHomeView.as_view(), name="home"),
     path("l/<int:location_id>/", views.ServiceListView.as_view(), name="services"),
+    path("l/<int:location_id>/unlock/", views.LocationUnlockView.as_view(), name="location_unlock"),
+    path(
+        "l/<int:location_id>/staff/<int:staff_id>/unlock/",
+        views.StaffUnlockView.as_view(),
+        name="staff_unlock",
+    ),
     path("l/<int:location_id>/s/<int:service_id>/", views.StaffChoiceView.as_view(), name="staff"),
     path("l/<int:location_id>/s/<int:service_id>/time/", views.TimesView.as_view(), name="times"),
     path(

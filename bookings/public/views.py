@@ -5,6 +5,22 @@ string). The details step keeps the pending booking in the session (per salon), 
 hidden fields; the checkout POST re-validates all of it and books through the services. Each
 id is looked up within the salon in the URL (another salon's id is a 404), and every write
 goes through `bookings.checkout` / `bookings.services`.
+
+Passcodes (bookings/passcodes.py; DESIGN.md invariant 5):
+
+- Every page of a location's booking flow (services, staff, times, details, checkout; the
+  salon home redirects to the services page of a single location) shows the lock view instead
+  while the location has an active code the visitor has not given in this browser session.
+  The lock view posts to `l/<id>/unlock/`, which checks the code (throttled per IP and
+  location; one message and status for every wrong code) and goes back to the page.
+- A staff member with a personal code is listed on the staff step as locked, with a small
+  code form; their times and details pages show that staff member's lock view. "Any
+  available" never offers or assigns a locked staff member the visitor has not unlocked.
+- At checkout the codes are checked again (an owner may have changed one meanwhile): a
+  locked booking goes back to the lock view with a message, the pending booking kept.
+- Pages of an existing booking reached by its signed link (view, calendar file, cancel,
+  reschedule) and "My appointments" are not locked: the holder has already booked, and a
+  reschedule keeps the staff member of the booking.
 """
 
 from __future__ import annotations
@@ -20,12 +36,22 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
+from django.utils.functional import cached_property
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
+from django_htmx.http import HttpResponseClientRedirect
 
 from bookings.checkout import checkout_complete, payment_methods_available
 from bookings.ics import appointment_ics
 from bookings.models import Appointment, Location, Service, StaffMember
+from bookings.passcodes import (
+    PasscodeRequired,
+    PasscodeThrottled,
+    PasscodeUnlocks,
+    client_ip,
+    passcode_unlock,
+)
 from bookings.services.booking import BookingRequest, SlotTaken
 from bookings.services.clients import client_find_for_booking
 from bookings.services.self_service import (
@@ -54,7 +80,71 @@ def _wants_partial(request: HttpRequest) -> bool:
     return bool(htmx) and not htmx.boosted
 
 
+class Locked(Exception):
+    """The page needs a code the visitor has not given: the lock view is shown instead."""
+
+    def __init__(
+        self, location: Location, staff: StaffMember | None = None, notice: str = ""
+    ) -> None:
+        super().__init__(location.pk)
+        self.location = location
+        self.staff = staff
+        self.notice = notice
+
+
 class PublicView(PublicSalonMixin, View):
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return super().dispatch(request, *args, **kwargs)
+        except Locked as locked:
+            return self.render_lock(locked)
+
+    @cached_property
+    def unlocks(self) -> PasscodeUnlocks:
+        return PasscodeUnlocks.from_session(self.request.session)
+
+    def require_unlocked(
+        self, location: Location, staff: StaffMember | None = None, notice: str = ""
+    ) -> None:
+        """Raise `Locked` (→ the lock view) unless the visitor may book there (and with them)."""
+        if not self.unlocks.allows(location):
+            raise Locked(location, notice=notice)
+        if staff is not None and not self.unlocks.allows(staff):
+            raise Locked(location, staff, notice=notice)
+
+    def render_lock(
+        self,
+        locked: Locked,
+        *,
+        error: str = "",
+        status: int = 403,
+        next_url: str | None = None,
+    ) -> HttpResponse:
+        """The lock view: a code field for the location (or staff member) and nothing else of
+        it. Whatever was wrong with a code, the page is the same."""
+        if _wants_partial(self.request):
+            # htmx would not swap a 403 in: load the whole page, which shows the lock.
+            return HttpResponseClientRedirect(self.request.get_full_path())
+        location, staff = locked.location, locked.staff
+        if staff is None:
+            unlock_url = self.url("location_unlock", location_id=location.pk)
+        else:
+            unlock_url = self.url("staff_unlock", location_id=location.pk, staff_id=staff.pk)
+        response = self.render(
+            "public/lock.html",
+            {
+                "location": location,
+                "staff": staff,
+                "unlock_url": unlock_url,
+                "next_url": next_url or self.request.get_full_path(),
+                "error": error,
+                "notice": locked.notice,
+            },
+            status=status,
+        )
+        patch_vary_headers(response, ("Cookie",))
+        return response
+
     def render(
         self, template: str, context: dict[str, Any] | None = None, status: int = 200
     ) -> HttpResponse:
@@ -66,6 +156,19 @@ class PublicView(PublicSalonMixin, View):
         url = reverse(f"public:{name}", kwargs={"salon_slug": self.salon.slug, **kwargs})
         return f"{url}?{urlencode(query)}" if query else url
 
+    def safe_next(self, raw: str | None, default: str) -> str:
+        """A page of this salon's site to go back to (never another host or salon)."""
+        home = self.url("home")
+        if (
+            raw
+            and raw.startswith(home)
+            and url_has_allowed_host_and_scheme(
+                raw, allowed_hosts={self.request.get_host()}, require_https=False
+            )
+        ):
+            return raw
+        return default
+
 
 # --- 1. Locations -----------------------------------------------------------------------
 
@@ -74,8 +177,63 @@ class SalonHomeView(PublicView):
     def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
         locations = list(selectors.public_location_list(salon=self.salon))
         if len(locations) == 1:
+            # A locked location shows its lock view there.
             return redirect(self.url("services", location_id=locations[0].pk))
+        for location in locations:
+            location.locked = not self.unlocks.allows(location)  # type: ignore[attr-defined]
         return self.render("public/locations.html", {"locations": locations})
+
+
+# --- Passcodes --------------------------------------------------------------------------
+
+
+class UnlockView(PublicView):
+    """POST a code for a location or a staff member; right → back to the page (`next`)."""
+
+    def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        location = selectors.public_location_get(salon=self.salon, pk=kwargs["location_id"])
+        return redirect(self.url("services", location_id=location.pk))
+
+    def unlock(
+        self, location: Location, staff: StaffMember | None, default_next: str
+    ) -> HttpResponse:
+        target: Location | StaffMember = staff if staff is not None else location
+        next_url = self.safe_next(self.request.POST.get("next"), default_next)
+        if self.unlocks.allows(target):  # already unlocked, or the code was switched off
+            return redirect(next_url)
+        locked = Locked(location, staff)
+        try:
+            right = passcode_unlock(
+                unlocks=self.unlocks,
+                target=target,
+                code=self.request.POST.get("code", ""),
+                client_ip=client_ip(self.request),
+            )
+        except PasscodeThrottled as exc:
+            return self.render_lock(locked, error=str(exc), status=429, next_url=next_url)
+        if not right:
+            # One message and status for every wrong code: nothing tells how close it was.
+            return self.render_lock(
+                locked, error=_("That code is not right."), status=400, next_url=next_url
+            )
+        self.unlocks.save(self.request.session)
+        return redirect(next_url)
+
+
+class LocationUnlockView(UnlockView):
+    def post(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        location = selectors.public_location_get(salon=self.salon, pk=kwargs["location_id"])
+        return self.unlock(location, None, self.url("services", location_id=location.pk))
+
+
+class StaffUnlockView(UnlockView):
+    def post(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        location = selectors.public_location_get(salon=self.salon, pk=kwargs["location_id"])
+        self.require_unlocked(location)
+        staff = selectors.public_staff_at_location_get(
+            salon=self.salon, location=location, pk=kwargs["staff_id"]
+        )
+        return self.unlock(location, staff, self.url("services", location_id=location.pk))
 
 
 # --- 2.–4. Service, staff, day and time -------------------------------------------------
@@ -89,18 +247,22 @@ class ServiceStepView(PublicView):
 
     def resolve(self, **kwargs: Any) -> None:
         self.location = selectors.public_location_get(salon=self.salon, pk=kwargs["location_id"])
+        self.require_unlocked(self.location)
         if "service_id" in kwargs:
             self.service = selectors.public_service_get(
                 salon=self.salon, location=self.location, pk=kwargs["service_id"]
             )
 
     def staff_choice(self) -> StaffMember | None:
-        return selectors.public_staff_choice(
+        """The chosen staff member (None: any available); a locked one shows their lock."""
+        staff = selectors.public_staff_choice(
             salon=self.salon,
             location=self.location,
             service=self.service,
             raw=self.request.GET.get("staff"),
         )
+        self.require_unlocked(self.location, staff)
+        return staff
 
     def step_url(self, name: str, query: dict[str, Any] | None = None) -> str:
         return self.url(name, query, location_id=self.location.pk, service_id=self.service.pk)
@@ -121,6 +283,7 @@ class ServiceStepView(PublicView):
             ),
             error=error,
             status=status,
+            staff_allowed=self.unlocks.allows,
         )
 
     def render_times(self, staff: StaffMember | None, picker: Picker) -> HttpResponse:
@@ -170,11 +333,21 @@ class StaffChoiceView(ServiceStepView):
                 salon=self.salon, location=self.location, service=self.service
             )
         )
-        choices = [{"label": _("Any available"), "url": self.step_url("times", {"staff": "any"})}]
-        choices += [
-            {"label": m.name, "title": m.title, "url": self.step_url("times", {"staff": m.pk})}
-            for m in staff
+        choices: list[dict[str, Any]] = [
+            {"label": _("Any available"), "url": self.step_url("times", {"staff": "any"})}
         ]
+        for member in staff:
+            times_url = self.step_url("times", {"staff": member.pk})
+            choice = {"id": member.pk, "label": member.name, "title": member.title}
+            if self.unlocks.allows(member):
+                choice["url"] = times_url
+            else:
+                # Shown, but locked: their code (inline form) leads on to their times.
+                choice["unlock_url"] = self.url(
+                    "staff_unlock", location_id=self.location.pk, staff_id=member.pk
+                )
+                choice["next_url"] = times_url
+            choices.append(choice)
         return self.render(
             "public/staff.html",
             {"location": self.location, "service": self.service, "choices": choices},
@@ -212,6 +385,7 @@ class DetailsView(ServiceStepView):
             service=self.service,
             staff=staff,
             starts_at=starts_at,
+            staff_allowed=self.unlocks.allows,
         )
         if message:
             day = starts_at.date().isoformat() if status == 409 else None
@@ -364,11 +538,19 @@ class CheckoutView(PublicView):
         )
         return payment_methods_available(salon=self.salon, client=client, service=booking.service)
 
+    def require_codes(self, booking: BookingRequest) -> None:
+        self.require_unlocked(
+            booking.location,
+            booking.staff,
+            notice=_("Enter the code to finish your booking. Your details are kept."),
+        )
+
     def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
         pending = self.pending()
         if pending is None:
             return self.start_again()
         booking, details = pending
+        self.require_codes(booking)
         form = PaymentMethodForm(methods=self.methods(booking, details))
         return self.render_checkout(booking, details, form)
 
@@ -377,6 +559,7 @@ class CheckoutView(PublicView):
         if pending is None:
             return self.start_again()
         booking, details = pending
+        self.require_codes(booking)
         form = PaymentMethodForm(request.POST, methods=self.methods(booking, details))
         if not form.is_valid():
             return self.render_checkout(booking, details, form, status=400)
@@ -386,8 +569,17 @@ class CheckoutView(PublicView):
                 request=booking,
                 details=details.details(),
                 payment_method=form.cleaned_data["payment_method"],
+                unlocks=self.unlocks,
                 user=request.user,
             )
+        except PasscodeRequired as exc:
+            # The owner changed a code between the page and this POST.
+            staff = exc.target if isinstance(exc.target, StaffMember) else None
+            raise Locked(
+                booking.location,
+                staff,
+                notice=_("Enter the code to finish your booking. Your details are kept."),
+            ) from exc
         except SlotTaken as exc:
             return self.render_taken(booking, exc)
         except ValidationError as exc:

@@ -9,6 +9,7 @@ transaction with BEGIN IMMEDIATE, which serializes writers, so the check cannot 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +21,7 @@ from django.utils.translation import gettext as _
 from bookings.availability import Availability, availability_get
 from bookings.events import BookingEvent, publish
 from bookings.models import Appointment, Client, Location, Salon, Service, StaffMember
+from bookings.passcodes import PasscodeRequired
 
 
 class SlotTaken(Exception):
@@ -36,6 +38,9 @@ class BookingRequest:
     service: Service
     starts_at: dt.datetime
     staff: StaffMember | None = None  # None: "any available"
+    # Online: which staff this visitor may book (a personal passcode may lock some away);
+    # "any available" never picks one it refuses. None: everyone.
+    staff_allowed: Callable[[StaffMember], bool] | None = None
 
 
 def _block(
@@ -91,6 +96,7 @@ def _availability_around(
         end=day + dt.timedelta(days=days - 1),
         staff=req.staff,
         online=online,
+        staff_allowed=req.staff_allowed,
     )
 
 
@@ -147,6 +153,9 @@ def appointment_book(
     if client.salon_id != salon.pk:
         raise ValidationError({"client": _("Select a valid choice.")})
 
+    allowed = request.staff_allowed
+    if request.staff is not None and allowed is not None and not allowed(request.staff):
+        raise PasscodeRequired(request.staff)
     if enforce_hours or request.staff is None:
         availability = _availability_around(salon, request, online=online)
         candidates = availability.staff_for(request.starts_at)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 
@@ -22,3 +24,29 @@ def membership_set(*, salon: Salon, user: AbstractBaseUser, role: str) -> Member
     )
     membership.full_clean()
     return membership
+
+
+BOOKING_SETTINGS_FIELDS = (
+    "slot_step_minutes",
+    "min_notice_minutes",
+    "max_advance_days",
+    "cancellation_cutoff_hours",
+    "reminder_hours_before",
+    "require_login_to_book",
+)
+
+
+@transaction.atomic
+def salon_booking_settings_update(*, salon: Salon, **data: Any) -> Salon:
+    """Change the salon's online booking preferences (only `BOOKING_SETTINGS_FIELDS`).
+
+    ValidationError per field for values out of range; nothing is saved then."""
+    unknown = set(data) - set(BOOKING_SETTINGS_FIELDS)
+    if unknown:
+        raise ValueError(f"Not booking settings: {', '.join(sorted(unknown))}")
+    locked = Salon.objects.select_for_update().get(pk=salon.pk)
+    for name, value in data.items():
+        setattr(locked, name, value)
+    locked.full_clean()
+    locked.save(update_fields=list(data))
+    return locked

@@ -124,6 +124,7 @@ def test_locations_are_the_active_ones_of_this_salon(shop, other_shop, http):
             "address": "Raekoja plats 1",
             "city": "Tallinn",
             "time_zone": "Europe/Tallinn",
+            "locked": False,
         }
     ]
 
@@ -225,8 +226,8 @@ def test_staff_are_those_offered_online_for_the_service_there(shop, http):
     assert response.status_code == 200
     anna, mari = shop["staff"]
     assert response.json() == [
-        {"id": anna.pk, "name": "Anna", "title": ""},
-        {"id": mari.pk, "name": "Mari", "title": ""},
+        {"id": anna.pk, "name": "Anna", "title": "", "locked": False},
+        {"id": mari.pk, "name": "Mari", "title": "", "locked": False},
     ]
 
 

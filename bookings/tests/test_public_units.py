@@ -21,6 +21,7 @@ from bookings.checkout import (
 )
 from bookings.ics import appointment_ics, escape_text, fold_line
 from bookings.models import Appointment, Client
+from bookings.passcodes import PasscodeUnlocks
 from bookings.services.booking import BookingRequest, appointment_book
 from bookings.services.clients import client_for_booking
 from bookings.signing import appointment_from_token, appointment_token
@@ -285,6 +286,7 @@ def test_a_method_not_available_to_this_client_is_refused(shop, extra_methods):
             request=request_for(shop, next_wednesday_at(10)),
             details=DETAILS,
             payment_method="test_known",
+            unlocks=PasscodeUnlocks(),
         )
 
     # then
@@ -303,6 +305,7 @@ def test_a_method_refusing_in_apply_leaves_nothing_written(shop, extra_methods):
             request=request_for(shop, next_wednesday_at(10)),
             details=DETAILS,
             payment_method="test_refusing",
+            unlocks=PasscodeUnlocks(),
         )
 
     # then
@@ -330,6 +333,7 @@ def test_checkout_sends_one_confirmation_notice_after_commit(
             request=request_for(shop, next_wednesday_at(10)),
             details=DETAILS,
             payment_method="pay_at_salon",
+            unlocks=PasscodeUnlocks(),
         )
 
     # then the booking event's handler sent exactly one confirmation
@@ -348,7 +352,11 @@ def test_checkout_refuses_another_salons_location(shop, other_salon):
     # when
     with pytest.raises(ValidationError):
         checkout_complete(
-            salon=shop["salon"], request=request, details=DETAILS, payment_method="pay_at_salon"
+            salon=shop["salon"],
+            request=request,
+            details=DETAILS,
+            payment_method="pay_at_salon",
+            unlocks=PasscodeUnlocks(),
         )
 
     # then
