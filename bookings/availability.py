@@ -206,9 +206,8 @@ def availability_get(
     appointments = (
         Appointment.objects.for_salon(salon)
         .active()
-        .filter(
-            staff_id__in=staff_ids, block_starts_at__lt=fetch_end, block_ends_at__gt=fetch_start
-        )
+        .filter(staff_id__in=staff_ids)
+        .overlapping(fetch_start, fetch_end)
         .annotate(kind=Value("a", output_field=CharField()))
         .values_list("staff_id", "block_starts_at", "block_ends_at", "kind")
         .order_by()

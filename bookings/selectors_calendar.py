@@ -20,6 +20,7 @@ from bookings.models import (
     StaffMember,
     TimeOff,
 )
+from bookings.models.appointments import MAX_BLOCK
 from bookings.selectors import location_list, tenant_get
 
 MAX_CALENDAR_DAYS = 31
@@ -80,7 +81,9 @@ def calendar_get(
     )
     appointments_qs = (
         Appointment.objects.for_salon(salon)
-        .filter(location=location, starts_at__lt=end, ends_at__gt=start)
+        # The lower bound keeps the index scan near the range (no appointment is longer).
+        .filter(location=location, starts_at__lt=end, starts_at__gt=start - MAX_BLOCK)
+        .filter(ends_at__gt=start)
         .select_related("staff", "service", "client")
         .order_by("starts_at", "pk")
     )

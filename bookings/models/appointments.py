@@ -7,22 +7,35 @@ staff member whose blocked ranges overlap)."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from .catalogue import Service, StaffMember
+from .catalogue import MAX_BUFFER_MINUTES, MAX_SERVICE_MINUTES, Service, StaffMember
 from .clients import Client
 from .tenancy import Location, TenantModel, TenantQuerySet
+
+# The longest an appointment can block a staff member: the longest service plus both buffers
+# (the service's validators bound them; the booking service computes blocks from them).
+MAX_BLOCK = dt.timedelta(minutes=MAX_SERVICE_MINUTES + 2 * MAX_BUFFER_MINUTES)
 
 
 class AppointmentQuerySet(TenantQuerySet):
     def active(self) -> AppointmentQuerySet:
         return self.filter(status__in=Appointment.ACTIVE_STATUSES)
 
-    def overlapping(self, starts_at, ends_at) -> AppointmentQuerySet:  # noqa: ANN001
-        return self.filter(block_starts_at__lt=ends_at, block_ends_at__gt=starts_at)
+    def overlapping(self, starts_at: dt.datetime, ends_at: dt.datetime) -> AppointmentQuerySet:
+        """Blocked ranges that overlap [starts_at, ends_at). The lower bound on the start
+        (no block is longer than MAX_BLOCK) lets the (salon, staff, block_starts_at) index
+        read only the rows near the range instead of the staff member's whole history."""
+        return self.filter(
+            block_starts_at__lt=ends_at,
+            block_starts_at__gt=starts_at - MAX_BLOCK,
+            block_ends_at__gt=starts_at,
+        )
 
 
 class Appointment(TenantModel):

@@ -16,6 +16,7 @@ from bookings.validators import validate_color, validate_passcode
 from .tenancy import Location, TenantModel
 
 MAX_SERVICE_MINUTES = 24 * 60
+MAX_BUFFER_MINUTES = 240
 
 
 class Weekday(models.IntegerChoices):
@@ -66,10 +67,14 @@ class Service(TenantModel):
         validators=[MinValueValidator(Decimal("0"))],
     )
     buffer_before_minutes = models.PositiveIntegerField(
-        _("buffer before (minutes)"), default=0, validators=[MaxValueValidator(240)]
+        _("buffer before (minutes)"),
+        default=0,
+        validators=[MaxValueValidator(MAX_BUFFER_MINUTES)],
     )
     buffer_after_minutes = models.PositiveIntegerField(
-        _("buffer after (minutes)"), default=0, validators=[MaxValueValidator(240)]
+        _("buffer after (minutes)"),
+        default=0,
+        validators=[MaxValueValidator(MAX_BUFFER_MINUTES)],
     )
     online_bookable = models.BooleanField(_("bookable online"), default=True)
     color = models.CharField(
