@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import models
+from django.db import IntegrityError, models, transaction
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
@@ -19,8 +19,19 @@ def model_update[M: models.Model](*, instance: M, data: dict[str, Any], fields: 
         if name in data:
             setattr(instance, name, data[name])
     validate_row(instance)
-    instance.save()
+    save_or_validation_error(instance)
     return instance
+
+
+def save_or_validation_error(instance: models.Model) -> None:
+    """Save in a savepoint. A unique constraint that a concurrent request won between our
+    check and our insert becomes the same field error the check gives, not a 500."""
+    try:
+        with transaction.atomic():
+            instance.save()
+    except IntegrityError:
+        validate_row(instance)  # now sees the other row and raises the field error
+        raise
 
 
 def validate_row(instance: models.Model) -> None:
