@@ -1,0 +1,218 @@
+"""What a user might type never gets a 500: every dashboard and public page, fetched and posted
+with garbage (overflowing numbers, impossible dates, NUL bytes, very long text) on the demo
+salon's real data, answers with a page, a form error, a 4xx or a redirect."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.test import Client as HttpClient
+from django.urls import reverse
+
+from bookings.models import Appointment, Client, Location, Salon, Service, StaffMember
+from bookings.signing import appointment_token
+
+GARBAGE = [
+    "",
+    "-1",
+    "99999999999999999999999999",
+    "2026-02-30",
+    "25:61",
+    "abc",
+    "\x00",
+    "x" * 3000,
+    "<script>alert(1)</script>",
+    "١٢٣٤",
+]
+FIELDS = [
+    "name",
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "notes",
+    "price",
+    "duration_minutes",
+    "buffer_before_minutes",
+    "buffer_after_minutes",
+    "category",
+    "color",
+    "weekday",
+    "starts",
+    "ends",
+    "opens",
+    "closes",
+    "date",
+    "time",
+    "location",
+    "locations",
+    "services",
+    "staff",
+    "service",
+    "client",
+    "starts_at",
+    "ends_at",
+    "status",
+    "code",
+    "booking_passcode",
+    "booking_passcode_enabled",
+    "slot_step_minutes",
+    "min_notice_minutes",
+    "max_advance_days",
+    "cancellation_cutoff_hours",
+    "reminder_hours_before",
+    "time_zone",
+    "payment_method",
+    "marketing_consent",
+    "preferred_channel",
+    "q",
+    "page",
+    "view",
+    "kind",
+    "mode",
+    "start_date",
+    "end_date",
+    "start_time",
+    "end_time",
+    "subject",
+    "body",
+    "recipient",
+    "channel",
+    "clients",
+    "next",
+    "reason",
+    "position",
+    "description",
+    "all_day",
+    "new_client",
+]
+QUERIES = [
+    "date",
+    "view",
+    "location",
+    "staff",
+    "q",
+    "page",
+    "week",
+    "start",
+    "end",
+    "cancelled",
+    "next",
+]
+
+
+def garbage_for(names: list[str], shift: int) -> dict[str, str]:
+    return {name: GARBAGE[(i + shift) % len(GARBAGE)] for i, name in enumerate(names)}
+
+
+@pytest.fixture
+def demo(db):
+    call_command("seed_demo", stdout=io.StringIO())
+    salon = Salon.objects.get(slug="demo")
+    location = Location.objects.for_salon(salon).first()
+    appointment = Appointment.objects.for_salon(salon).first()
+    return {
+        "salon": salon,
+        "location": location.pk,
+        "staff": StaffMember.objects.for_salon(salon).first().pk,
+        "service": Service.objects.for_salon(salon).first().pk,
+        "client": Client.objects.for_salon(salon).first().pk,
+        "appointment": appointment.pk,
+        "token": appointment_token(appointment),
+        "owner": get_user_model().objects.get(email="owner@demo.salonbook.test"),
+    }
+
+
+def dashboard_urls(d: dict) -> list[str]:
+    slug = d["salon"].slug
+    names = {
+        "home": {},
+        "location_list": {},
+        "location_create": {},
+        "location_detail": {"pk": d["location"]},
+        "location_edit": {"pk": d["location"]},
+        "location_hours_add": {"pk": d["location"]},
+        "location_closure_add": {"pk": d["location"]},
+        "service_list": {},
+        "service_create": {},
+        "service_edit": {"pk": d["service"]},
+        "category_create": {},
+        "staff_list": {},
+        "staff_create": {},
+        "staff_detail": {"pk": d["staff"]},
+        "staff_edit": {"pk": d["staff"]},
+        "working_hours_add": {"pk": d["staff"]},
+        "time_off_add": {"pk": d["staff"]},
+        "client_list": {},
+        "client_create": {},
+        "client_detail": {"pk": d["client"]},
+        "client_edit": {"pk": d["client"]},
+        "notices": {},
+        "notice_send_test": {},
+        "notice_template_edit": {"kind": "booking_confirmation", "channel": "email"},
+        "calendar": {},
+        "appointment_create": {},
+        "appointment_detail": {"pk": d["appointment"]},
+        "appointment_move": {"pk": d["appointment"]},
+        "appointment_status": {"pk": d["appointment"]},
+        "online_booking": {},
+        "online_booking_settings": {},
+        "online_booking_location_passcode": {"pk": d["location"]},
+        "online_booking_location_send": {"pk": d["location"]},
+        "online_booking_staff_passcode": {"pk": d["staff"]},
+        "online_booking_staff_send": {"pk": d["staff"]},
+    }
+    return [
+        reverse(f"dashboard:{name}", kwargs={"salon_slug": slug, **kwargs})
+        for name, kwargs in names.items()
+    ]
+
+
+def public_urls(d: dict) -> list[str]:
+    slug = d["salon"].slug
+    loc, service, staff, token = d["location"], d["service"], d["staff"], d["token"]
+    names = {
+        "home": {},
+        "services": {"location_id": loc},
+        "location_unlock": {"location_id": loc},
+        "staff_unlock": {"location_id": loc, "staff_id": staff},
+        "staff": {"location_id": loc, "service_id": service},
+        "times": {"location_id": loc, "service_id": service},
+        "details": {"location_id": loc, "service_id": service},
+        "checkout": {},
+        "appointment": {"token": token},
+        "appointment_ics": {"token": token},
+        "appointment_reschedule": {"token": token},
+    }
+    return [
+        reverse(f"public:{name}", kwargs={"salon_slug": slug, **kwargs})
+        for name, kwargs in names.items()
+    ]
+
+
+def assert_no_server_error(http: HttpClient, urls: list[str], rounds: int = 4) -> None:
+    failures = []
+    for url in urls:
+        for shift in range(rounds):
+            get = http.get(url, garbage_for(QUERIES, shift))
+            post = http.post(url, garbage_for(FIELDS, shift))
+            for method, response in (("GET", get), ("POST", post)):
+                if response.status_code >= 500:
+                    failures.append(f"{method} {url} (shift {shift}) → {response.status_code}")
+    assert failures == []
+
+
+def test_dashboard_pages_survive_garbage(demo):
+    http = HttpClient(raise_request_exception=False)
+    http.force_login(demo["owner"])
+    assert_no_server_error(http, dashboard_urls(demo))
+
+
+def test_public_pages_survive_garbage(demo):
+    http = HttpClient(raise_request_exception=False)
+    assert_no_server_error(http, public_urls(demo))
+    # and once more as a visitor who got as far as the details step
+    assert_no_server_error(http, public_urls(demo), rounds=2)
