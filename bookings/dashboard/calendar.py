@@ -20,7 +20,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import (
     HttpRequest,
     HttpResponse,
@@ -49,10 +48,10 @@ from bookings.services.booking import (
     BookingRequest,
     SlotTaken,
     appointment_book,
+    appointment_book_for_new_client,
     appointment_reschedule,
     appointment_set_status,
 )
-from bookings.services.clients import client_create
 
 from .calendar_forms import (
     AppointmentCreateForm,
@@ -428,23 +427,25 @@ class AppointmentCreateView(SalonViewMixin, TemplateView):
 
     def _book(self, form: AppointmentCreateForm) -> Appointment:
         data = form.cleaned_data
-        # One transaction: a quick-created client is not kept when the time is taken.
-        with transaction.atomic():
-            client = data["client"] or client_create(salon=self.salon, **form.new_client_data)
+        request = BookingRequest(
+            location=data["location"],
+            service=data["service"],
+            starts_at=data["starts_at"],
+            staff=data["staff"],
+        )
+        book = {
+            "source": Appointment.Source.DASHBOARD,
+            "actor": self.request.user,
+            "notes": data["notes"],
+            "enforce_hours": False,
+        }
+        if data["client"]:
             return appointment_book(
-                salon=self.salon,
-                request=BookingRequest(
-                    location=data["location"],
-                    service=data["service"],
-                    starts_at=data["starts_at"],
-                    staff=data["staff"],
-                ),
-                client=client,
-                source=Appointment.Source.DASHBOARD,
-                actor=self.request.user,
-                notes=data["notes"],
-                enforce_hours=False,
+                salon=self.salon, request=request, client=data["client"], **book
             )
+        return appointment_book_for_new_client(
+            salon=self.salon, request=request, client_data=form.new_client_data, **book
+        )
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)

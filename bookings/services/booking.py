@@ -22,6 +22,7 @@ from bookings.availability import Availability, availability_get
 from bookings.events import BookingEvent, publish
 from bookings.models import Appointment, Client, Location, Salon, Service, StaffMember
 from bookings.passcodes import PasscodeRequired
+from bookings.services.clients import client_create
 
 
 class SlotTaken(Exception):
@@ -193,6 +194,16 @@ def appointment_book(
             publish(BookingEvent.CREATED, appointment)
             return appointment
     raise SlotTaken(next_free_slots(salon, request, online=online))
+
+
+@transaction.atomic
+def appointment_book_for_new_client(
+    *, salon: Salon, request: BookingRequest, client_data: dict[str, Any], **book: Any
+) -> Appointment:
+    """Create the client and book in one transaction (the owner's "new client" booking): when
+    the time is taken or the booking is refused, the new client is not kept either."""
+    client = client_create(salon=salon, **client_data)
+    return appointment_book(salon=salon, request=request, client=client, **book)
 
 
 @transaction.atomic
