@@ -76,8 +76,14 @@ def staff_list(*, salon: Salon, active_only: bool = False) -> QuerySet[StaffMemb
     return qs.filter(is_active=True) if active_only else qs
 
 
+MAX_SEARCH_LENGTH = 100
+
+
 def client_list(*, salon: Salon, search: str = "") -> QuerySet[Client]:
+    """The salon's clients; each word of `search` must match a name, email or phone. NUL
+    characters are dropped (PostgreSQL refuses them in a query) and the search is capped."""
     qs = Client.objects.for_salon(salon)
+    search = (search or "").replace("\x00", "")[:MAX_SEARCH_LENGTH]
     for term in search.split()[:5]:
         qs = qs.filter(
             Q(first_name__icontains=term)

@@ -41,7 +41,6 @@ from .online_booking_forms import (
 
 # Clients listed on the "send the code" page at once; the search narrows them down.
 CLIENTS_SHOWN = 100
-MAX_SEARCH_LENGTH = 100
 PASSCODE_ERROR_FIELDS = {"booking_passcode": "code", "booking_passcode_enabled": "enabled"}
 
 
@@ -251,7 +250,7 @@ class PasscodeSendView(SalonViewMixin, TemplateView):
         return self._target
 
     def search_term(self) -> str:
-        return self.request.GET.get("q", "").strip()[:MAX_SEARCH_LENGTH]
+        return self.request.GET.get("q", "").strip()[: selectors.MAX_SEARCH_LENGTH]
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)

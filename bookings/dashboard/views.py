@@ -54,7 +54,6 @@ from .forms import (
 from .mixins import SalonViewMixin
 
 CLIENTS_PER_PAGE = 25
-MAX_SEARCH_LENGTH = 100
 
 
 class DashboardHomeView(SalonViewMixin, TemplateView):
@@ -547,7 +546,9 @@ class ClientListView(SalonViewMixin, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         # PostgreSQL refuses NUL characters in a query parameter (a 500); nobody types them.
-        query = self.request.GET.get("q", "").replace("\x00", "").strip()[:MAX_SEARCH_LENGTH]
+        query = (
+            self.request.GET.get("q", "").replace("\x00", "").strip()[: selectors.MAX_SEARCH_LENGTH]
+        )
         paginator = Paginator(
             selectors.client_list(salon=self.salon, search=query), CLIENTS_PER_PAGE
         )
