@@ -21,6 +21,7 @@ venv: $(VENV)/.installed
 run: venv
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
+	$(PY) manage.py seed_demo_loyalty
 	PORT=$(PORT) scripts/run-dev
 
 test: venv

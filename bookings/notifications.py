@@ -104,6 +104,11 @@ def on_rescheduled(appointment_id: int) -> None:
 
 
 def on_cancelled(appointment_id: int) -> None:
+    """Tell the client — unless the visit is already over: the owner correcting a past
+    (completed) appointment to cancelled is bookkeeping, not news for the client."""
+    appointment = _appointment(appointment_id)
+    if appointment is None or appointment.ends_at <= timezone.now():
+        return
     _send(appointment_id, BOOKING_CANCELLED.key, "1")
 
 

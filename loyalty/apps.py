@@ -5,3 +5,15 @@ from django.utils.translation import gettext_lazy as _
 class LoyaltyConfig(AppConfig):
     name = "loyalty"
     verbose_name = _("Loyalty")
+
+    def ready(self) -> None:
+        from bookings.checkout import register as register_payment_method
+        from bookings.events import BookingEvent, subscribe
+
+        from . import handlers, notice_kinds  # noqa: F401
+        from .checkout import GiftCardPayment
+
+        subscribe(BookingEvent.CREATED, handlers.on_appointment_created)
+        subscribe(BookingEvent.CANCELLED, handlers.on_appointment_cancelled)
+        subscribe(BookingEvent.NO_SHOW, handlers.on_appointment_no_show)
+        register_payment_method(GiftCardPayment())

@@ -2,8 +2,26 @@ from django.urls import include, path
 
 from salonbook.api import TokenObtainApi
 
+# Feature apps' API, each below its own prefix and namespace: (prefix, urlconf module,
+# namespace). Owner endpoints go under /api/v1/salons/<salon_slug>/<prefix>/, public ones
+# under /api/v1/public/<salon_slug>/<prefix>/. The modules have a plain `urlpatterns`.
+FEATURE_OWNER_API_URLS: tuple[tuple[str, str, str], ...] = (
+    ("loyalty/", "loyalty.api_urls", "loyalty-api"),
+)
+FEATURE_PUBLIC_API_URLS: tuple[tuple[str, str, str], ...] = (
+    ("loyalty/", "loyalty.public_api_urls", "loyalty-public-api"),
+)
+
 urlpatterns = [
     path("auth/token/", TokenObtainApi.as_view(), name="api-token"),
     path("salons/<slug:salon_slug>/", include("bookings.api.urls")),
     path("public/<slug:salon_slug>/", include("bookings.api.public_urls")),
+    *(
+        path(f"salons/<slug:salon_slug>/{prefix}", include((module, ns), namespace=ns))
+        for prefix, module, ns in FEATURE_OWNER_API_URLS
+    ),
+    *(
+        path(f"public/<slug:salon_slug>/{prefix}", include((module, ns), namespace=ns))
+        for prefix, module, ns in FEATURE_PUBLIC_API_URLS
+    ),
 ]

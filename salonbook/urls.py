@@ -6,13 +6,23 @@ from drf_spectacular.views import SpectacularAPIView
 from . import views
 from .api import ApiDocsView
 
+# Feature apps' public site pages under /s/<salon_slug>/: (urlconf module, namespace). The
+# module has a plain `urlpatterns` (bookings does not import feature apps; the project
+# wires them here and in dashboard_urls.py / api_urls.py).
+FEATURE_PUBLIC_URLS: tuple[tuple[str, str], ...] = (("loyalty.public_urls", "loyalty_public"),)
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("accounts/", include("allauth.urls")),
-    path("dashboard/<slug:salon_slug>/", include("bookings.dashboard.urls")),
+    path("dashboard/<slug:salon_slug>/", include("salonbook.dashboard_urls")),
     path("s/<slug:salon_slug>/", include("bookings.public.urls")),
+    # Feature apps' pages of the public site, each in its own namespace (after bookings').
+    *(
+        path("s/<slug:salon_slug>/", include((module, namespace), namespace=namespace))
+        for module, namespace in FEATURE_PUBLIC_URLS
+    ),
     path("api/v1/", include("salonbook.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", ApiDocsView.as_view(url_name="api-schema"), name="api-docs"),

@@ -1,4 +1,5 @@
-"""The salon's appointments: list and filter, book, move, change notes, change status.
+"""The salon's appointments: list and filter, book, move, change notes, change status
+(booked → completed / cancelled / no-show; completed → no-show / cancelled to correct it).
 
 Appointments are never deleted through the API: cancel one instead
 (`POST …/appointments/<id>/status/ {"status": "cancelled"}`), so the history stays.
@@ -273,8 +274,10 @@ class AppointmentStatusApi(SalonApi):
     @extend_schema(
         tags=TAGS,
         description=_(
-            "Mark a booked appointment as completed, cancelled or no-show. A status is set "
-            "once: asking for the status it already has changes nothing; another one is 400."
+            "Mark a booked appointment as completed, cancelled or no-show, or correct a "
+            "completed one to no-show or cancelled. Each change is made (and its booking "
+            "event published) once: asking for the status it already has changes nothing; "
+            "any other change (e.g. from cancelled or no-show) is 400."
         ),
         request=AppointmentStatusInputSerializer,
         responses=AppointmentOutputSerializer,

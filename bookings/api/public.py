@@ -3,6 +3,9 @@
 No login needed (a logged-in client's session is honoured). Only what the public booking site
 shows is reachable: active locations, online-bookable services, staff offered online. A
 booking answers 201, a taken slot 409 with the next free times, bad input 400 per field.
+A booking names its `payment_method` (bookings/checkout.py) and gives the method's inputs in
+`payment_details` (`{"<input name>": "…"}`); what the method refuses is a 400 keyed by the
+input's name (or `payment_method`), and nothing is booked.
 
 Passcodes (bookings/passcodes.py; DESIGN.md invariant 5). The services and staff lists,
 availability and booking of a location with an active passcode answer 403
@@ -397,6 +400,12 @@ class BookingIn(serializers.Serializer):
     payment_method = serializers.CharField(
         max_length=50, required=False, default="pay_at_salon", help_text="e.g. pay_at_salon"
     )
+    payment_details = serializers.DictField(
+        child=serializers.CharField(max_length=100, allow_blank=True),
+        required=False,
+        default=dict,
+        help_text='Extra input of the payment method, e.g. {"gift_card_code": "…"}',
+    )
     passcode = serializers.CharField(
         required=False,
         allow_blank=True,
@@ -482,6 +491,8 @@ class PublicBookingCreateApi(PublicApi):
                 payment_method=data["payment_method"],
                 unlocks=self.unlocks,
                 user=request.user if request.user.is_authenticated else None,
+                payment_details=data["payment_details"],
+                client_ip=client_ip(request),
             )
         except SlotTaken as exc:
             return _taken_response(exc, location)

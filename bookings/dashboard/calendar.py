@@ -1,5 +1,6 @@
 """The owner calendar: day and week views of one location, a column per staff member, and the
-appointment actions (book, move, cancel / no-show / completed).
+appointment actions (book, move, cancel / no-show / completed, and correcting a completed
+appointment to a no-show or cancelled).
 
 Reads go through `bookings.selectors_calendar`, writes through `bookings.services.booking`.
 Every member may look; only owners and managers change anything (`SalonViewMixin`). The
@@ -51,6 +52,7 @@ from bookings.services.booking import (
     appointment_book_for_new_client,
     appointment_reschedule,
     appointment_set_status,
+    appointment_status_choices,
 )
 
 from .calendar_forms import (
@@ -368,6 +370,9 @@ def panel_context(
         "editable": editable,
         "calendar_back_url": view.next_url(view.calendar_url_for(appointment)),
         "time_zone": appointment.location.time_zone,
+        # Booked: completed / no-show / cancelled; completed: the correction to no-show or
+        # cancelled (bookings.services.booking.STATUS_ALLOWED_FROM).
+        "status_actions": appointment_status_choices(appointment) if can_manage else [],
     }
     if editable and "move_form" not in extra:
         context["move_form"] = AppointmentMoveForm(
@@ -545,7 +550,8 @@ class AppointmentMoveView(AppointmentViewMixin, TemplateView):
 
 
 class AppointmentStatusView(AppointmentViewMixin, View):
-    """POST `status` = completed | no_show | cancelled."""
+    """POST `status` = completed | no_show | cancelled (a completed appointment: no_show or
+    cancelled). A refused change is a 409 (JSON) or an error message."""
 
     http_method_names = ["post"]
 

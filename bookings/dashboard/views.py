@@ -38,6 +38,7 @@ from bookings.models import (
 from bookings.selectors import tenant_get
 from bookings.services import catalogue, clients
 
+from .extensions import client_panels_render
 from .forms import (
     TIME_OFF_ERROR_FIELDS,
     ClientForm,
@@ -568,7 +569,12 @@ class ClientDetailView(SalonViewMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["client"] = tenant_get(Client, salon=self.salon, pk=self.kwargs["pk"])
+        client = tenant_get(Client, salon=self.salon, pk=self.kwargs["pk"])
+        context["client"] = client
+        # Feature apps' panels (bookings/dashboard/extensions.py).
+        context["client_panels"] = client_panels_render(
+            request=self.request, salon=self.salon, membership=self.membership, client=client
+        )
         return context
 
 

@@ -98,6 +98,9 @@ class BookingDetailsForm(forms.Form):
 
 
 class PaymentMethodForm(forms.Form):
+    """The way to pay, and an optional text field for each input of the methods offered
+    (`PaymentMethod.inputs`, named as the input), shown under its method's choice."""
+
     payment_method = forms.ChoiceField(
         label=_("How would you like to pay?"), widget=forms.RadioSelect
     )
@@ -108,3 +111,33 @@ class PaymentMethodForm(forms.Form):
         self.fields["payment_method"].choices = choices
         if len(choices) == 1:
             self.fields["payment_method"].initial = choices[0][0]
+        self.method_inputs: dict[str, list[str]] = {}
+        for method in methods:
+            names = self.method_inputs.setdefault(method.key, [])
+            for payment_input in method.inputs:
+                if payment_input.name in self.fields:
+                    continue  # names are unique per registry; never replace a field
+                self.fields[payment_input.name] = forms.CharField(
+                    label=payment_input.label,
+                    help_text=payment_input.help_text,
+                    max_length=payment_input.max_length,
+                    required=False,
+                    widget=forms.TextInput(attrs={"autocomplete": "off"}),
+                )
+                names.append(payment_input.name)
+
+    @property
+    def input_names(self) -> set[str]:
+        return {name for names in self.method_inputs.values() for name in names}
+
+    def payment_choices(self) -> list[dict[str, Any]]:
+        """Each choice's radio button with the fields of its method's inputs."""
+        inputs = {key: [self[name] for name in names] for key, names in self.method_inputs.items()}
+        return [
+            {"radio": radio, "inputs": inputs.get(str(radio.data["value"]), [])}
+            for radio in self["payment_method"]
+        ]
+
+    def payment_details(self) -> dict[str, str]:
+        """The inputs' values, as typed (the checkout strips and cuts them)."""
+        return {name: self.cleaned_data.get(name) or "" for name in self.input_names}

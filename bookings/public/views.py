@@ -462,6 +462,20 @@ class DetailsView(ServiceStepView):
 # --- 6. Checkout ------------------------------------------------------------------------
 
 
+def _payment_errors(form: PaymentMethodForm, exc: ValidationError) -> list[str]:
+    """Errors keyed by a payment input's name go next to that field; the rest are listed
+    above the form (returned)."""
+    if not hasattr(exc, "error_dict"):
+        return _messages_of(exc)
+    rest: list[str] = []
+    for name, errors in exc.error_dict.items():
+        if name in form.input_names:
+            form.add_error(name, errors)
+        else:
+            rest.extend(str(m) for error in errors for m in error.messages)
+    return rest
+
+
 class CheckoutView(PublicView):
     booking_step = True
 
@@ -571,6 +585,8 @@ class CheckoutView(PublicView):
                 payment_method=form.cleaned_data["payment_method"],
                 unlocks=self.unlocks,
                 user=request.user,
+                payment_details=form.payment_details(),
+                client_ip=client_ip(request),
             )
         except PasscodeRequired as exc:
             # The owner changed a code between the page and this POST.
@@ -584,7 +600,7 @@ class CheckoutView(PublicView):
             return self.render_taken(booking, exc)
         except ValidationError as exc:
             return self.render_checkout(
-                booking, details, form, errors=_messages_of(exc), status=400
+                booking, details, form, errors=_payment_errors(form, exc), status=400
             )
         request.session.pop(_pending_key(self.salon.pk), None)
         messages.success(request, _("Your appointment is booked."))

@@ -1,4 +1,4 @@
-"""Booking writes: book, reschedule, cancel, mark completed / no-show.
+"""Booking writes: book, reschedule, cancel, mark completed / no-show (and correct them).
 
 Invariant 1 (no double booking) is enforced twice: a check against existing appointments
 inside the transaction, and on PostgreSQL an exclusion constraint that catches what races
@@ -289,22 +289,60 @@ def _availability_excluding(appointment: Appointment, request: BookingRequest) -
         transaction.savepoint_rollback(sid)
 
 
-_TRANSITIONS = {
+_EVENTS = {
     Appointment.Status.CANCELLED: BookingEvent.CANCELLED,
     Appointment.Status.COMPLETED: BookingEvent.COMPLETED,
     Appointment.Status.NO_SHOW: BookingEvent.NO_SHOW,
 }
 
+# Which statuses each status may be set from. A booked appointment is completed, cancelled
+# or a no-show; an owner may correct a completed one to a no-show or cancelled (the client
+# did not come after all). Nothing leaves cancelled or no-show.
+STATUS_ALLOWED_FROM: dict[str, tuple[str, ...]] = {
+    Appointment.Status.COMPLETED: (Appointment.Status.BOOKED,),
+    Appointment.Status.CANCELLED: (Appointment.Status.BOOKED, Appointment.Status.COMPLETED),
+    Appointment.Status.NO_SHOW: (Appointment.Status.BOOKED, Appointment.Status.COMPLETED),
+}
+
+
+def appointment_status_choices(appointment: Appointment, *, booked_only: bool = False) -> list[str]:
+    """The statuses `appointment_set_status` would set `appointment` to from where it is now
+    (in the order completed, no-show, cancelled)."""
+    return [
+        status
+        for status in (
+            Appointment.Status.COMPLETED,
+            Appointment.Status.NO_SHOW,
+            Appointment.Status.CANCELLED,
+        )
+        if appointment.status in _allowed_from(status, booked_only=booked_only)
+    ]
+
+
+def _allowed_from(status: str, *, booked_only: bool) -> tuple[str, ...]:
+    if booked_only:
+        return (Appointment.Status.BOOKED,)
+    return STATUS_ALLOWED_FROM[status]
+
 
 @transaction.atomic
-def appointment_set_status(*, appointment: Appointment, status: str) -> Appointment:
-    """booked → completed / cancelled / no-show. A change happens once: the row is updated
-    only while it is still booked, so a retried or concurrent call publishes nothing twice."""
-    if status not in _TRANSITIONS:
+def appointment_set_status(
+    *, appointment: Appointment, status: str, booked_only: bool = False
+) -> Appointment:
+    """booked → completed / cancelled / no-show, and the owner's correction completed →
+    no-show / cancelled (`STATUS_ALLOWED_FROM`; `booked_only` allows booked → … only, for
+    the client's cancel and the sweep). Asking for the status it has changes nothing; any
+    other change is a ValidationError on `status`.
+
+    A change happens once: the row is updated only while its status is one the new status
+    may follow (a conditional UPDATE), so a retried or concurrent call publishes its event
+    (BookingEvent.COMPLETED / CANCELLED / NO_SHOW) once."""
+    if status not in _EVENTS:
         raise ValidationError({"status": _("Choose completed, cancelled or no-show.")})
+    now = timezone.now()
     changed = Appointment.objects.filter(
-        pk=appointment.pk, status=Appointment.Status.BOOKED
-    ).update(status=status, status_changed_at=timezone.now(), updated_at=timezone.now())
+        pk=appointment.pk, status__in=_allowed_from(status, booked_only=booked_only)
+    ).update(status=status, status_changed_at=now, updated_at=now)
     appointment.refresh_from_db()
     if not changed:
         if appointment.status == status:
@@ -315,7 +353,7 @@ def appointment_set_status(*, appointment: Appointment, status: str) -> Appointm
                 % {"status": appointment.get_status_display()}
             }
         )
-    publish(_TRANSITIONS[status], appointment)
+    publish(_EVENTS[status], appointment)
     return appointment
 
 
@@ -334,7 +372,9 @@ def appointments_complete_ended(*, now: dt.datetime | None = None, batch_size: i
             for appointment in batch:
                 try:
                     appointment_set_status(
-                        appointment=appointment, status=Appointment.Status.COMPLETED
+                        appointment=appointment,
+                        status=Appointment.Status.COMPLETED,
+                        booked_only=True,
                     )
                 except ValidationError:
                     continue  # marked meanwhile by the owner

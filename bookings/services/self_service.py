@@ -62,7 +62,10 @@ def _ensure_allowed(appointment: Appointment) -> None:
 
 def appointment_cancel_by_client(*, appointment: Appointment) -> Appointment:
     _ensure_allowed(appointment)
-    return appointment_set_status(appointment=appointment, status=Appointment.Status.CANCELLED)
+    # booked_only: an owner's mark (completed) made meanwhile is not undone by the client.
+    return appointment_set_status(
+        appointment=appointment, status=Appointment.Status.CANCELLED, booked_only=True
+    )
 
 
 def appointment_reschedule_by_client(

@@ -13,6 +13,7 @@ from django.http import Http404
 
 from bookings.checkout import (
     ClientDetails,
+    PaymentContext,
     PaymentMethod,
     checkout_complete,
     payment_methods_available,
@@ -250,7 +251,7 @@ class Refusing(PaymentMethod):
     key = "test_refusing"
     label = "Refuses"
 
-    def apply(self, appointment: Appointment) -> None:
+    def apply(self, appointment: Appointment, payment: PaymentContext) -> None:
         raise ValidationError({"payment_method": "No balance left."})
 
 

@@ -225,12 +225,26 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "bookings.tasks.appointments_complete_ended",
         "schedule": 600.0,
     },
+    # Points for visits that ended the salon's delay ago (loyalty/services/award.py); every
+    # 2 minutes, so "3 hours after the visit" is 3 hours and at most 2 minutes.
+    "loyalty-award-due": {
+        "task": "loyalty.tasks.points_award_due",
+        "schedule": 120.0,
+    },
     "notices-retry-stuck": {
         "task": "notices.tasks.notices_requeue_stale",
         "schedule": 300.0,
     },
 }
 CELERY_TIMEZONE = "UTC"
+
+# --- Loyalty ----------------------------------------------------------------------------
+# Visits older than this are not credited automatically (loyalty/services/award.py).
+LOYALTY_AWARD_LOOKBACK_DAYS = env.int("LOYALTY_AWARD_LOOKBACK_DAYS", default=30)
+# Gift card code guessing (loyalty/codes.py): wrong codes per IP and per salon in the window.
+GIFT_CARD_MAX_FAILURES_PER_IP = env.int("GIFT_CARD_MAX_FAILURES_PER_IP", default=10)
+GIFT_CARD_MAX_FAILURES_PER_SALON = env.int("GIFT_CARD_MAX_FAILURES_PER_SALON", default=200)
+GIFT_CARD_WINDOW_SECONDS = env.int("GIFT_CARD_WINDOW_SECONDS", default=900)
 
 # --- REST API ---------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -1,0 +1,318 @@
+"""Gift cards: the types a salon offers, cards bought with points (or issued by the salon), and
+paying a booking with a card's code.
+
+- A card's value has its own ledger (`GiftCardEntry`); the cached `GiftCard.balance` changes in
+  the same transaction under the card row's lock, so concurrent use of one card cannot overspend
+  it (and a check constraint stands behind that).
+- Paying: the card pays the booking in full or in part (the rest is paid at the salon).
+- Cancelling a booking a card paid gives the value back to the card — also to an expired card
+  (the value was the client's; the salon can still honour it at the desk). A no-show keeps the
+  payment, as a salon keeps a no-show fee.
+- Expiry: a card is valid through the last day of its validity in the salon's time zone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.urls import NoReverseMatch, reverse
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
+
+from bookings.models import Appointment, Client, Salon
+from bookings.services.common import model_update, save_or_validation_error, validate_row
+from loyalty.codes import (
+    code_display,
+    code_failure_record,
+    code_generate,
+    code_guessing_throttled,
+    code_is_well_formed,
+    code_normalize,
+)
+from loyalty.models import GiftCard, GiftCardEntry, GiftCardType, LoyaltyProgram, PointsEntry
+from loyalty.notice_kinds import GIFT_CARD_ISSUED
+from loyalty.services.points import points_entry_add
+from notices.services import notice_send_to_client
+
+CODE_FIELD = "gift_card_code"
+TYPE_FIELDS = [
+    "name",
+    "description",
+    "value",
+    "validity_days",
+    "for_points",
+    "points_price",
+    "is_active",
+]
+
+
+# --- Types ----------------------------------------------------------------------------------
+
+
+def _check_points_price(card_type: GiftCardType) -> None:
+    if card_type.for_points and not card_type.points_price:
+        raise ValidationError(
+            {"points_price": _("Give the points a client pays for this gift card.")}
+        )
+
+
+def gift_card_type_create(*, salon: Salon, **data: Any) -> GiftCardType:
+    card_type = GiftCardType(salon=salon)
+    with transaction.atomic():
+        for name in TYPE_FIELDS:
+            if name in data:
+                setattr(card_type, name, data[name])
+        _check_points_price(card_type)
+        validate_row(card_type)
+        save_or_validation_error(card_type)
+    return card_type
+
+
+def gift_card_type_update(*, gift_card_type: GiftCardType, **data: Any) -> GiftCardType:
+    with transaction.atomic():
+        for name in TYPE_FIELDS:
+            if name in data:
+                setattr(gift_card_type, name, data[name])
+        _check_points_price(gift_card_type)
+        return model_update(instance=gift_card_type, data={}, fields=[])
+
+
+# --- Issuing --------------------------------------------------------------------------------
+
+
+def _expires_at(salon: Salon, validity_days: int | None, now: dt.datetime) -> dt.datetime | None:
+    """Midnight after the last valid day, in the salon's time zone."""
+    if not validity_days:
+        return None
+    tz = zoneinfo.ZoneInfo(salon.time_zone)
+    last_day = now.astimezone(tz).date() + dt.timedelta(days=validity_days)
+    return dt.datetime.combine(last_day + dt.timedelta(days=1), dt.time(0), tzinfo=tz)
+
+
+def gift_card_valid_until(card: GiftCard) -> dt.date | None:
+    if card.expires_at is None:
+        return None
+    tz = zoneinfo.ZoneInfo(card.salon.time_zone)
+    return (card.expires_at.astimezone(tz) - dt.timedelta(microseconds=1)).date()
+
+
+def _new_card(
+    *, salon: Salon, card_type: GiftCardType, client: Client | None, source: str, actor: Any
+) -> GiftCard:
+    now = timezone.now()
+    card = GiftCard(
+        salon=salon,
+        card_type=card_type,
+        client=client,
+        name=card_type.name,
+        initial_value=card_type.value,
+        balance=card_type.value,
+        currency=salon.currency,
+        source=source,
+        expires_at=_expires_at(salon, card_type.validity_days, now),
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_at=now,
+    )
+    for _attempt in range(5):
+        card.code = code_generate()
+        try:
+            with transaction.atomic():
+                card.save()
+            break
+        except IntegrityError:  # the same code in this salon: draw again (about 1 in 2^78)
+            card.pk = None
+    else:  # pragma: no cover - five collisions in a row means a broken random source
+        raise RuntimeError("Could not draw a unique gift card code.")
+    GiftCardEntry.objects.create(
+        salon=salon,
+        gift_card=card,
+        kind=GiftCardEntry.Kind.ISSUED,
+        amount=card.initial_value,
+        actor=card.created_by,
+    )
+    return card
+
+
+def _send_card(card: GiftCard) -> None:
+    if card.client is None:
+        return
+    salon = card.salon
+    until = gift_card_valid_until(card)
+    with translation.override(salon.default_language):
+        valid_until = formats.date_format(until, "j F Y") if until else _("no expiry")
+    try:
+        booking_url = settings.SITE_URL + reverse("public:home", kwargs={"salon_slug": salon.slug})
+    except NoReverseMatch:
+        booking_url = settings.SITE_URL + "/"
+    notice_send_to_client(
+        client=card.client,
+        kind=GIFT_CARD_ISSUED.key,
+        context={
+            "gift_card": card.name,
+            "code": code_display(card.code),
+            "value": f"{card.initial_value} {card.currency}",
+            "valid_until": valid_until,
+            "booking_url": booking_url,
+        },
+        dedupe_key=f"gift-card:{card.pk}",
+    )
+
+
+def gift_card_buy_with_points(
+    *, salon: Salon, client: Client, card_type: GiftCardType, actor: Any = None
+) -> GiftCard:
+    """The client spends points for a gift card ("choose with points"): the points leave their
+    balance and a card with a fresh code is issued to them and e-mailed. Not enough points, a
+    type not for sale with points, or loyalty switched off: ValidationError, nothing written."""
+    if client.salon_id != salon.pk or card_type.salon_id != salon.pk:
+        raise ValueError("Client and gift card type must be of this salon.")
+    program = LoyaltyProgram.objects.for_salon(salon).filter(enabled=True).first()
+    if program is None:
+        raise ValidationError(_("The loyalty system of this salon is switched off."))
+    if not (card_type.is_active and card_type.for_points and card_type.points_price):
+        raise ValidationError({"gift_card_type": _("This gift card cannot be bought with points.")})
+    with transaction.atomic():
+        card = _new_card(
+            salon=salon,
+            card_type=card_type,
+            client=client,
+            source=GiftCard.Source.POINTS,
+            actor=actor,
+        )
+        points_entry_add(
+            salon=salon,
+            client=client,
+            kind=PointsEntry.Kind.REDEEMED,
+            points=-int(card_type.points_price),
+            actor=actor,
+            gift_card=card,
+        )
+        _send_card(card)
+    return card
+
+
+def gift_card_issue(
+    *, salon: Salon, card_type: GiftCardType, client: Client | None, actor: Any
+) -> GiftCard:
+    """The salon issues a card (sold or given at the desk); e-mailed when a client is named."""
+    if card_type.salon_id != salon.pk or (client is not None and client.salon_id != salon.pk):
+        raise ValueError("Client and gift card type must be of this salon.")
+    with transaction.atomic():
+        card = _new_card(
+            salon=salon,
+            card_type=card_type,
+            client=client,
+            source=GiftCard.Source.SALON,
+            actor=actor,
+        )
+        _send_card(card)
+    return card
+
+
+# --- Using a code ---------------------------------------------------------------------------
+
+
+def _code_error(message: str) -> ValidationError:
+    return ValidationError({CODE_FIELD: message}, code="invalid")
+
+
+def gift_card_for_code(*, salon: Salon, code: str, client_ip: str, lock: bool = False) -> GiftCard:
+    """The salon's usable card with this code, or ValidationError({"gift_card_code": …}) that
+    says why not: missing, mistyped, another salon's, expired, used up, or too many tries."""
+    normalized = code_normalize(code)
+    if not normalized:
+        raise _code_error(_("Enter the code of your gift card."))
+    if code_guessing_throttled(salon_id=salon.pk, client_ip=client_ip):
+        raise _code_error(
+            _("Too many wrong gift card codes. Please wait 15 minutes and try again.")
+        )
+    qs = GiftCard.objects.for_salon(salon).select_related("salon")
+    if lock:
+        qs = qs.select_for_update(of=("self",))
+    card = qs.filter(code=normalized).first() if code_is_well_formed(normalized) else None
+    if card is None:
+        code_failure_record(salon_id=salon.pk, client_ip=client_ip)
+        if code_is_well_formed(normalized) and GiftCard.objects.filter(code=normalized).exists():
+            raise _code_error(_("This gift card is from another salon and cannot be used here."))
+        raise _code_error(_("There is no gift card with this code. Check it for typing mistakes."))
+    if card.is_expired():
+        until = gift_card_valid_until(card)
+        raise _code_error(
+            _("This gift card expired on %(date)s.")
+            % {"date": formats.date_format(until, "DATE_FORMAT") if until else ""}
+        )
+    if card.balance <= 0:
+        raise _code_error(_("This gift card has been used up."))
+    return card
+
+
+def gift_card_pay_appointment(
+    *, salon: Salon, appointment: Appointment, code: str, client_ip: str = ""
+) -> GiftCardEntry:
+    """Pay (part of) a booking with a card: min(remaining value, price) leaves the card. Runs in
+    the booking's transaction (checkout), so a refusal rolls the booking back too."""
+    if appointment.salon_id != salon.pk:
+        raise ValueError("The appointment belongs to another salon.")
+    with transaction.atomic():
+        card = gift_card_for_code(salon=salon, code=code, client_ip=client_ip, lock=True)
+        amount = min(card.balance, appointment.price)
+        if amount <= 0:
+            raise _code_error(_("This booking has nothing to pay, so no gift card is needed."))
+        card.balance -= amount
+        card.save(update_fields=["balance"])
+        return GiftCardEntry.objects.create(
+            salon=salon,
+            gift_card=card,
+            kind=GiftCardEntry.Kind.REDEEMED,
+            amount=-amount,
+            appointment=appointment,
+        )
+
+
+def gift_card_refund_for_appointment(*, salon: Salon, appointment_id: int) -> list[GiftCardEntry]:
+    """Give back what gift cards paid for a cancelled booking, once per card."""
+    refunds = []
+    with transaction.atomic():
+        paid = list(
+            GiftCardEntry.objects.for_salon(salon)
+            .filter(appointment_id=appointment_id, kind=GiftCardEntry.Kind.REDEEMED)
+            .order_by("gift_card_id")
+        )
+        for entry in paid:
+            card = GiftCard.objects.for_salon(salon).select_for_update().get(pk=entry.gift_card_id)
+            if (
+                GiftCardEntry.objects.for_salon(salon)
+                .filter(
+                    gift_card=card, appointment_id=appointment_id, kind=GiftCardEntry.Kind.REFUND
+                )
+                .exists()
+            ):
+                continue
+            amount = -entry.amount
+            card.balance += amount
+            card.save(update_fields=["balance"])
+            refunds.append(
+                GiftCardEntry.objects.create(
+                    salon=salon,
+                    gift_card=card,
+                    kind=GiftCardEntry.Kind.REFUND,
+                    amount=amount,
+                    appointment_id=appointment_id,
+                )
+            )
+    return refunds
+
+
+def gift_card_paid_total(*, salon: Salon, appointment_id: int) -> Decimal:
+    """What gift cards paid of a booking (net of refunds)."""
+    total = Decimal("0")
+    for entry in GiftCardEntry.objects.for_salon(salon).filter(appointment_id=appointment_id):
+        if entry.kind in (GiftCardEntry.Kind.REDEEMED, GiftCardEntry.Kind.REFUND):
+            total -= entry.amount
+    return total
