@@ -12,8 +12,12 @@ class LoyaltyConfig(AppConfig):
 
         from . import handlers, notice_kinds  # noqa: F401
         from .checkout import GiftCardPayment
+        from .dashboard.panels import register_panels
+        from .public.nav import register_nav
 
         subscribe(BookingEvent.CREATED, handlers.on_appointment_created)
         subscribe(BookingEvent.CANCELLED, handlers.on_appointment_cancelled)
         subscribe(BookingEvent.NO_SHOW, handlers.on_appointment_no_show)
         register_payment_method(GiftCardPayment())
+        register_nav()
+        register_panels()

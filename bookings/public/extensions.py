@@ -24,6 +24,7 @@ every page that extends it shows them, whatever view rendered it. Tests can
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,6 +37,9 @@ class PublicNavItem:
     label: Any
     position: int = 100
     login_required: bool = False
+    # Shown only where this says so, e.g. `lambda salon: loyalty_is_enabled(salon=salon)`
+    # (asked once per page; keep it to one cheap query).
+    visible: Callable[[Any], bool] | None = None
 
 
 @dataclass(frozen=True)
@@ -64,13 +68,18 @@ def public_nav_items() -> list[PublicNavItem]:
     return sorted(_public_nav.values(), key=lambda item: (item.position, item.url_name))
 
 
-def public_nav_links(*, salon_slug: str, user: Any = None, path: str = "") -> list[PublicNavLink]:
-    """The links for a page of the salon's site: those the visitor may see and whose URL
-    reverses; `current` marks the link of the page at `path`."""
+def public_nav_links(
+    *, salon_slug: str, user: Any = None, path: str = "", salon: Any = None
+) -> list[PublicNavLink]:
+    """The links for a page of the salon's site: those the visitor may see (and, for items
+    with a `visible` condition, that the salon shows) and whose URL reverses; `current`
+    marks the link of the page at `path`."""
     logged_in = bool(getattr(user, "is_authenticated", False))
     links = []
     for item in public_nav_items():
         if item.login_required and not logged_in:
+            continue
+        if item.visible is not None and (salon is None or not item.visible(salon)):
             continue
         try:
             url = reverse(item.url_name, kwargs={"salon_slug": salon_slug})

@@ -22,4 +22,4 @@ def public_nav_links_tag(context: template.Context) -> list[PublicNavLink]:
     request = context.get("request")
     user = context.get("user") or getattr(request, "user", None)
     path = getattr(request, "path", "")
-    return public_nav_links(salon_slug=slug, user=user, path=path)
+    return public_nav_links(salon_slug=slug, user=user, path=path, salon=salon)
