@@ -200,9 +200,14 @@ def gift_card_buy_with_points(
 def gift_card_issue(
     *, salon: Salon, card_type: GiftCardType, client: Client | None, actor: Any
 ) -> GiftCard:
-    """The salon issues a card (sold or given at the desk); e-mailed when a client is named."""
+    """The salon issues a card (sold or given at the desk); e-mailed when a client is named.
+    Only types still offered can be issued."""
     if card_type.salon_id != salon.pk or (client is not None and client.salon_id != salon.pk):
         raise ValueError("Client and gift card type must be of this salon.")
+    if not card_type.is_active:
+        raise ValidationError(
+            {"gift_card_type": _("This gift card is no longer offered; offer it again first.")}
+        )
     with transaction.atomic():
         card = _new_card(
             salon=salon,

@@ -304,3 +304,11 @@ def test_issued_card_for_another_salons_client_is_refused(loyal, other_salon):
             client=ClientFactory(salon=other_salon),
             actor=None,
         )
+
+
+def test_a_type_no_longer_offered_cannot_be_issued(loyal, owner):
+    card_type = _card_type(loyal["salon"], is_active=False)
+    with pytest.raises(ValidationError) as exc:
+        gift_card_issue(salon=loyal["salon"], card_type=card_type, client=None, actor=owner)
+    assert "gift_card_type" in exc.value.message_dict
+    assert not GiftCard.objects.exists()
