@@ -23,7 +23,6 @@ from loyalty.models import (
     GiftCardEntry,
     GiftCardType,
     LoyaltyProgram,
-    PointsAccount,
     PointsEntry,
     ServicePoints,
 )
@@ -31,34 +30,10 @@ from loyalty.selectors import points_balance, points_balance_from_ledger
 from loyalty.services.award import points_award_due
 from loyalty.services.gift_cards import gift_card_issue
 from loyalty.services.points import points_adjust
+from loyalty.tests.factories import card_type, loyalty_row_counts
 from tests.factories import ClientFactory, ServiceCategoryFactory, ServiceFactory
 
 BASE = "/api/v1/salons/alpha/loyalty/"
-LOYALTY_MODELS = [
-    LoyaltyProgram,
-    ServicePoints,
-    PointsAccount,
-    PointsEntry,
-    GiftCardType,
-    GiftCard,
-    GiftCardEntry,
-]
-
-
-def row_counts() -> dict[str, int]:
-    return {model.__name__: model.objects.count() for model in LOYALTY_MODELS}
-
-
-def card_type(salon: Any, **kwargs: Any) -> GiftCardType:
-    values: dict[str, Any] = {
-        "name": "Voucher 20",
-        "value": Decimal("20.00"),
-        "validity_days": 365,
-        "for_points": True,
-        "points_price": 200,
-    }
-    values.update(kwargs)
-    return GiftCardType.objects.create(salon=salon, **values)
 
 
 # --- Settings -------------------------------------------------------------------------------
@@ -224,7 +199,7 @@ def test_switch_a_service_off_keeps_its_points(loyal, owner_api):
 )
 def test_bad_service_points_are_refused(loyal, owner_api, body, errors):
     # given
-    before = row_counts()
+    before = loyalty_row_counts()
 
     # when
     response = owner_api.put(f"{BASE}service-points/{loyal['service'].pk}/", body, format="json")
@@ -232,7 +207,7 @@ def test_bad_service_points_are_refused(loyal, owner_api, body, errors):
     # then
     assert response.status_code == 400
     assert response.json() == errors
-    assert row_counts() == before
+    assert loyalty_row_counts() == before
     rule = ServicePoints.objects.get(service=loyal["service"])
     assert (rule.enabled, rule.points) == (True, 50)
 
@@ -415,7 +390,7 @@ def test_bad_adjustments_are_refused(loyal, owner, owner_api, body, errors):
     # given a balance of 30
     salon, client = loyal["salon"], loyal["client"]
     points_adjust(salon=salon, client=client, points=30, description="Start", actor=owner)
-    before = row_counts()
+    before = loyalty_row_counts()
 
     # when
     response = owner_api.post(f"{BASE}clients/{client.pk}/points/adjustments/", body, format="json")
@@ -423,7 +398,7 @@ def test_bad_adjustments_are_refused(loyal, owner, owner_api, body, errors):
     # then
     assert response.status_code == 400
     assert response.json() == errors
-    assert row_counts() == before
+    assert loyalty_row_counts() == before
     assert points_balance(salon=salon, client=client) == 30
 
 
@@ -582,7 +557,7 @@ def test_gift_card_types_cannot_be_deleted(salon, owner_api):
 def test_bad_gift_card_types_are_refused(salon, owner_api, body, errors):
     # given
     card_type(salon, name="Taken")
-    before = row_counts()
+    before = loyalty_row_counts()
 
     # when
     response = owner_api.post(f"{BASE}gift-card-types/", body, format="json")
@@ -590,7 +565,7 @@ def test_bad_gift_card_types_are_refused(salon, owner_api, body, errors):
     # then
     assert response.status_code == 400
     assert response.json() == errors
-    assert row_counts() == before
+    assert loyalty_row_counts() == before
 
 
 def test_a_type_for_points_keeps_its_price(salon, owner_api):
@@ -697,7 +672,7 @@ def test_bad_gift_card_issues_are_refused(salon, other_salon, owner_api, body, e
     }
     payload = {k: ids[v[1:]] for k, v in body.items()}
     expected = {k: [m.format(**ids) for m in v] for k, v in errors.items()}
-    before = row_counts()
+    before = loyalty_row_counts()
 
     # when
     response = owner_api.post(f"{BASE}gift-cards/", payload, format="json")
@@ -705,7 +680,7 @@ def test_bad_gift_card_issues_are_refused(salon, other_salon, owner_api, body, e
     # then
     assert response.status_code == 400
     assert response.json() == expected
-    assert row_counts() == before
+    assert loyalty_row_counts() == before
 
 
 def test_gift_card_list_filters_by_client_and_search(salon, owner, owner_api):
@@ -882,7 +857,7 @@ def test_other_salons_ids_in_our_urls_are_404(route, salon, other_salon, owner_a
     # given
     ours = make_objects(salon)
     theirs = make_objects(other_salon)
-    before = row_counts()
+    before = loyalty_row_counts()
 
     # when
     response = call(owner_api, route, salon, ours, url_objects=theirs)
@@ -890,7 +865,7 @@ def test_other_salons_ids_in_our_urls_are_404(route, salon, other_salon, owner_a
     # then
     assert response.status_code == 404
     assert response.json() == {"detail": "Not found."}
-    assert row_counts() == before
+    assert loyalty_row_counts() == before
 
 
 @pytest.mark.parametrize("route", ROUTES_WITH_IDS, ids=str)
@@ -898,14 +873,14 @@ def test_missing_ids_answer_like_other_salons_ids(route, salon, owner_api):
     # given
     ours = make_objects(salon)
     missing = {key: type(obj)(pk=999_999) for key, obj in ours.items()}
-    before = row_counts()
+    before = loyalty_row_counts()
 
     # when
     response = call(owner_api, route, salon, ours, url_objects=missing)
 
     # then
     assert (response.status_code, response.json()) == (404, {"detail": "Not found."})
-    assert row_counts() == before
+    assert loyalty_row_counts() == before
 
 
 @pytest.mark.parametrize("route", ROUTES, ids=str)
@@ -914,14 +889,14 @@ def test_member_of_another_salon_gets_404_on_every_route(route, salon, other_own
     objects = make_objects(salon)
     api = APIClient()
     api.force_authenticate(other_owner)
-    before = row_counts()
+    before = loyalty_row_counts()
 
     # when
     response = call(api, route, salon, objects)
 
     # then
     assert (response.status_code, response.json()) == (404, {"detail": "Not found."})
-    assert row_counts() == before
+    assert loyalty_row_counts() == before
 
 
 @pytest.mark.parametrize("route", SAFE_ROUTES, ids=str)
@@ -944,14 +919,14 @@ def test_staff_member_may_not_write(route, salon, staff_user):
     objects = make_objects(salon)
     api = APIClient()
     api.force_authenticate(staff_user)
-    before = row_counts()
+    before = loyalty_row_counts()
 
     # when
     response = call(api, route, salon, objects)
 
     # then
     assert response.status_code == 403
-    assert row_counts() == before
+    assert loyalty_row_counts() == before
 
 
 @pytest.mark.parametrize("route", WRITE_ROUTES, ids=str)
@@ -970,7 +945,7 @@ def test_owner_may_write_on_every_route(route, salon, owner_api):
 def test_anonymous_gets_401_on_every_route(route, salon, api_client):
     # given
     objects = make_objects(salon)
-    before = row_counts()
+    before = loyalty_row_counts()
 
     # when
     response = call(api_client, route, salon, objects)
@@ -978,7 +953,7 @@ def test_anonymous_gets_401_on_every_route(route, salon, api_client):
     # then
     assert response.status_code == 401
     assert response["WWW-Authenticate"] == "Token"
-    assert row_counts() == before
+    assert loyalty_row_counts() == before
 
 
 # --- Queries do not grow with the rows ------------------------------------------------------

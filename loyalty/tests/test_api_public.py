@@ -17,36 +17,18 @@ from rest_framework.test import APIClient
 from loyalty.codes import code_display
 from loyalty.models import (
     GiftCard,
-    GiftCardEntry,
     GiftCardType,
     LoyaltyProgram,
-    PointsAccount,
     PointsEntry,
 )
 from loyalty.selectors import points_balance, points_balance_from_ledger
 from loyalty.services.gift_cards import gift_card_issue
 from loyalty.services.points import points_adjust
+from loyalty.tests.factories import card_type, loyalty_row_counts
 from tests.factories import ClientFactory, UserFactory
 
 BASE = "/api/v1/public/alpha/loyalty/"
 TALLINN = zoneinfo.ZoneInfo("Europe/Tallinn")
-LOYALTY_MODELS = [PointsAccount, PointsEntry, GiftCard, GiftCardEntry]
-
-
-def row_counts() -> dict[str, int]:
-    return {model.__name__: model.objects.count() for model in LOYALTY_MODELS}
-
-
-def card_type(salon: Any, **kwargs: Any) -> GiftCardType:
-    values: dict[str, Any] = {
-        "name": "Voucher 20",
-        "value": Decimal("20.00"),
-        "validity_days": 365,
-        "for_points": True,
-        "points_price": 200,
-    }
-    values.update(kwargs)
-    return GiftCardType.objects.create(salon=salon, **values)
 
 
 @pytest.fixture
@@ -172,7 +154,7 @@ def test_anonymous_gets_401(loyal, api_client, method, path):
     # given
     voucher = card_type(loyal["salon"])
     give(loyal, 500)
-    before = row_counts()
+    before = loyalty_row_counts()
 
     # when
     response = getattr(api_client, method)(BASE + path.format(type=voucher.pk))
@@ -180,7 +162,7 @@ def test_anonymous_gets_401(loyal, api_client, method, path):
     # then
     assert response.status_code == 401
     assert response["WWW-Authenticate"] == "Token"
-    assert row_counts() == before
+    assert loyalty_row_counts() == before
 
 
 def test_unknown_salon_is_404(loyal, kati):
@@ -401,7 +383,7 @@ def test_bad_redemptions_are_refused(loyal, kati, setup, errors):
         GiftCardType.objects.filter(pk=voucher.pk).update(is_active=False)
     elif setup == "loyalty-off":
         LoyaltyProgram.objects.update(enabled=False)
-    before = row_counts()
+    before = loyalty_row_counts()
 
     # when
     response = kati["api"].post(f"{BASE}gift-card-types/{voucher.pk}/redeem/")
@@ -409,7 +391,7 @@ def test_bad_redemptions_are_refused(loyal, kati, setup, errors):
     # then
     assert response.status_code == 400
     assert response.json() == errors
-    assert row_counts() == before
+    assert loyalty_row_counts() == before
     assert points_balance(salon=salon, client=kati["client"]) == 150
 
 
@@ -434,14 +416,14 @@ def test_a_type_of_another_salon_is_404(loyal, kati, other_salon, which):
     # given
     give(loyal, 1000)
     pk = card_type(other_salon, points_price=10).pk if which == "other-salon" else 999_999
-    before = row_counts()
+    before = loyalty_row_counts()
 
     # when
     response = kati["api"].post(f"{BASE}gift-card-types/{pk}/redeem/")
 
     # then
     assert (response.status_code, response.json()) == (404, {"detail": "Not found."})
-    assert row_counts() == before
+    assert loyalty_row_counts() == before
 
 
 def test_a_client_of_another_salon_sees_nothing_of_this_one(loyal, kati, other_salon):

@@ -166,3 +166,37 @@ def test_a_no_show_racing_the_sweep_ends_with_no_points(loyal):
         assert net == 0
     assert points_balance(salon=loyal["salon"], client=loyal["client"]) == 30 * 50
     assert points_balance_from_ledger(salon=loyal["salon"], client=loyal["client"]) == 30 * 50
+
+
+def test_concurrent_redeem_requests_through_the_public_api(loyal):
+    from rest_framework.test import APIClient
+
+    from tests.factories import UserFactory
+
+    # given a logged-in client with 250 points and a gift card type costing 100
+    user = UserFactory(email="kati@example.test")
+    client = loyal["client"]
+    client.user = user
+    client.save()
+    points_adjust(salon=loyal["salon"], client=client, points=250, description="x", actor=None)
+    card_type = gift_card_type_create(
+        salon=loyal["salon"], name="Card", value=Decimal("10"), for_points=True, points_price=100
+    )
+    url = f"/api/v1/public/{loyal['salon'].slug}/loyalty/gift-card-types/{card_type.pk}/redeem/"
+    statuses: list[int] = []
+
+    def post() -> None:
+        api = APIClient()
+        api.force_authenticate(user)
+        response = api.post(url)
+        statuses.append(response.status_code)
+        if response.status_code == 400:
+            raise ValidationError("refused")
+
+    # when ten requests race
+    results = race([post] * 10)
+    # then two cards are issued, eight requests are refused with 400, the balance is 50
+    assert results == ["ok"] * 2 + ["refused"] * 8
+    assert sorted(statuses) == [201, 201] + [400] * 8
+    assert points_balance(salon=loyal["salon"], client=client) == 50
+    assert points_balance_from_ledger(salon=loyal["salon"], client=client) == 50
