@@ -42,13 +42,14 @@ def main() -> None:
 
     call_command("migrate", verbosity=0)
 
-    from bench import availability, booking_contention
+    from bench import availability, booking_contention, loyalty_award
 
     quick = bool(os.environ.get("BENCH_QUICK"))
     started = time.perf_counter()
     results: list[dict] = []
     results += availability.run(quick=quick)
     results += booking_contention.run(quick=quick)
+    results += loyalty_award.run(quick=quick)
 
     width = max(len(r["name"]) for r in results)
     print()

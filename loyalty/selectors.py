@@ -6,6 +6,7 @@ from __future__ import annotations
 import zoneinfo
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import QuerySet, Sum
 from django.utils import formats
 from django.utils.translation import gettext as _
@@ -30,6 +31,21 @@ def loyalty_program_get(*, salon: Salon) -> LoyaltyProgram:
 
 def loyalty_is_enabled(*, salon: Salon) -> bool:
     return LoyaltyProgram.objects.for_salon(salon).filter(enabled=True).exists()
+
+
+def loyalty_enabled_cache_key(salon_id: int) -> str:
+    return f"loyalty:enabled:{salon_id}"
+
+
+def loyalty_is_enabled_cached(*, salon: Salon) -> bool:
+    """For what every public page asks (the nav links): the cache, filled from the database
+    for ten minutes; `loyalty_program_update` clears it after its commit."""
+    key = loyalty_enabled_cache_key(salon.pk)
+    enabled = cache.get(key)
+    if enabled is None:
+        enabled = loyalty_is_enabled(salon=salon)
+        cache.set(key, enabled, timeout=600)
+    return bool(enabled)
 
 
 def service_points_list(*, salon: Salon) -> list[tuple[Service, ServicePoints | None]]:

@@ -9,17 +9,18 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from bookings.public.extensions import PublicNavItem, register_public_nav
-from loyalty.selectors import loyalty_is_enabled
+from loyalty.selectors import loyalty_is_enabled_cached
 
 LOYALTY_NAV = "loyalty_public:loyalty"
 GIFT_CARDS_NAV = "loyalty_public:gift_cards"
 
 
 def loyalty_shown(salon: Any) -> bool:
-    """One query per page for both links: the answer is kept on the salon object."""
+    """Asked on every public page: read from the cache (no query; the program's writes clear
+    it), kept on the salon object for the second link."""
     shown = getattr(salon, "_loyalty_nav_shown", None)
     if shown is None:
-        shown = loyalty_is_enabled(salon=salon)
+        shown = loyalty_is_enabled_cached(salon=salon)
         salon._loyalty_nav_shown = shown
     return shown
 

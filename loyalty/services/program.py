@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -10,6 +11,7 @@ from django.utils.translation import gettext as _
 from bookings.models import Salon, Service
 from bookings.services.common import validate_row
 from loyalty.models import LoyaltyProgram, ServicePoints
+from loyalty.selectors import loyalty_enabled_cache_key
 
 
 @transaction.atomic
@@ -26,6 +28,8 @@ def loyalty_program_update(
         program.award_delay_minutes = award_delay_minutes
     validate_row(program)
     program.save()
+    key = loyalty_enabled_cache_key(salon.pk)
+    transaction.on_commit(lambda: cache.delete(key))
     return program
 
 

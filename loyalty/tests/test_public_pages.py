@@ -567,3 +567,20 @@ def test_the_pages_have_no_inline_scripts_or_styles(loyal, kati, client, logged_
         assert not re.search(r"\son[a-z]+=", html)
         for tag in re.findall(r"<script\b[^>]*>", html):
             assert f'nonce="{nonce.group(1)}"' in tag
+
+
+def test_switching_loyalty_on_shows_the_links_at_once(
+    loyal, client, nav, django_capture_on_commit_callbacks
+):
+    # given the flag cached while loyalty was off
+    from loyalty.services.program import loyalty_program_update
+
+    with django_capture_on_commit_callbacks(execute=True):
+        loyalty_program_update(salon=loyal["salon"], enabled=False)
+    home = f"/s/{loyal['salon'].slug}/"
+    assert LOYALTY not in client.get(home, follow=True).content.decode()
+    # when the owner switches it on
+    with django_capture_on_commit_callbacks(execute=True):
+        loyalty_program_update(salon=loyal["salon"], enabled=True)
+    # then the next page shows the links
+    assert LOYALTY in client.get(home, follow=True).content.decode()
