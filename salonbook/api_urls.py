@@ -7,6 +7,8 @@ from salonbook.api import TokenObtainApi
 # under /api/v1/public/<salon_slug>/<prefix>/. The modules have a plain `urlpatterns`.
 FEATURE_OWNER_API_URLS: tuple[tuple[str, str, str], ...] = (
     ("loyalty/", "loyalty.api_urls", "loyalty-api"),
+    ("referrals/", "referrals.api_urls", "referrals-api"),
+    ("reports/", "reports.api_urls", "reports-api"),
 )
 FEATURE_PUBLIC_API_URLS: tuple[tuple[str, str, str], ...] = (
     ("loyalty/", "loyalty.public_api_urls", "loyalty-public-api"),

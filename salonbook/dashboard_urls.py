@@ -20,7 +20,11 @@ from bookings.dashboard import urls as bookings_dashboard_urls
 
 app_name = "dashboard"
 
-FEATURE_DASHBOARD_URLS: tuple[str, ...] = ("loyalty.dashboard_urls",)
+FEATURE_DASHBOARD_URLS: tuple[str, ...] = (
+    "loyalty.dashboard_urls",
+    "referrals.dashboard_urls",
+    "reports.dashboard_urls",
+)
 
 
 def dashboard_urlpatterns(feature_modules: Iterable[str]) -> list[Any]:

@@ -9,7 +9,10 @@ from .api import ApiDocsView
 # Feature apps' public site pages under /s/<salon_slug>/: (urlconf module, namespace). The
 # module has a plain `urlpatterns` (bookings does not import feature apps; the project
 # wires them here and in dashboard_urls.py / api_urls.py).
-FEATURE_PUBLIC_URLS: tuple[tuple[str, str], ...] = (("loyalty.public_urls", "loyalty_public"),)
+FEATURE_PUBLIC_URLS: tuple[tuple[str, str], ...] = (
+    ("loyalty.public_urls", "loyalty_public"),
+    ("referrals.public_urls", "referrals_public"),
+)
 
 urlpatterns = [
     path("", views.home, name="home"),

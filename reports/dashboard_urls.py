@@ -1,0 +1,8 @@
+"""The reports section of the dashboard (`dashboard:reports` …): the loyalty points report and
+its exports (`points_urls`), the client report and the owner's home page figures
+(`overview_urls`)."""
+
+from reports.overview_urls import urlpatterns as overview_urlpatterns
+from reports.points_urls import urlpatterns as points_urlpatterns
+
+urlpatterns = [*points_urlpatterns, *overview_urlpatterns]
