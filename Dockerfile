@@ -34,6 +34,5 @@ EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
     CMD ["python", "-c", "import os, urllib.request as u; host = os.environ.get('ALLOWED_HOSTS', 'localhost').split(',')[0].lstrip('.'); u.urlopen(u.Request('http://127.0.0.1:8000/healthz', headers={'Host': host, 'X-Forwarded-Proto': 'https'}), timeout=4)"]
 
-CMD ["gunicorn", "salonbook.wsgi:application", \
-     "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "60", \
-     "--access-logfile", "-", "--forwarded-allow-ips", "*"]
+# Bind, workers, time-out, access log and no "Server" header: gunicorn.conf.py.
+CMD ["gunicorn", "salonbook.wsgi:application", "--config", "gunicorn.conf.py"]

@@ -22,6 +22,8 @@ run: venv
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
 	$(PY) manage.py seed_demo_loyalty
+	$(PY) manage.py seed_demo_referrals
+	$(PY) manage.py seed_demo_packages
 	PORT=$(PORT) scripts/run-dev
 
 test: venv

@@ -4,8 +4,11 @@ from typing import Any
 
 from allauth.account.models import EmailAddress
 from allauth.account.signals import email_confirmed, user_logged_in
+from django.contrib.auth.signals import user_login_failed
 from django.dispatch import receiver
 
+from accounts.backends import login_identifier
+from accounts.login_limits import login_failure_record
 from bookings.services.clients import clients_link_to_user
 
 
@@ -21,3 +24,10 @@ def link_clients_on_login(sender: Any, request: Any, user: Any, **kwargs: Any) -
     # Records an owner created after the account was verified are picked up at the next login.
     for address in EmailAddress.objects.filter(user=user, verified=True):
         clients_link_to_user(user=user, email=address.email)
+
+
+@receiver(user_login_failed)
+def count_failed_login(sender: Any, credentials: dict[str, Any], **kwargs: Any) -> None:
+    """Every failed authenticate() — allauth, admin, token endpoint — counts against the
+    account (accounts/login_limits.py)."""
+    login_failure_record(login_identifier(credentials))

@@ -42,7 +42,7 @@ def main() -> None:
 
     call_command("migrate", verbosity=0)
 
-    from bench import availability, booking_contention, loyalty_award
+    from bench import availability, booking_contention, loyalty_award, points_export
 
     quick = bool(os.environ.get("BENCH_QUICK"))
     started = time.perf_counter()
@@ -50,6 +50,7 @@ def main() -> None:
     results += availability.run(quick=quick)
     results += booking_contention.run(quick=quick)
     results += loyalty_award.run(quick=quick)
+    results += points_export.run(quick=quick)
 
     width = max(len(r["name"]) for r in results)
     print()

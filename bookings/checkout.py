@@ -41,13 +41,51 @@ client typed, else ""); `payment.client_ip` is the visitor's address (for thrott
 guessing), "" when unknown. Keep `apply` to database writes; anything external (charging a
 card) must be idempotent and keyed by the appointment. Tests can `unregister(key)` what
 they registered.
+
+After-booking hooks
+-------------------
+A feature app that needs to act on an online booking as part of it (referrals record "who
+invited this client" from a referral code) registers a hook, also in `ready()`:
+
+    from bookings.checkout import register_booking_hook
+
+    def record_referral(
+        appointment: Appointment, client: Client, extras: Mapping[str, str], is_new_client: bool
+    ) -> None:
+        code = extras.get("referral_code", "")
+        if not code:
+            return  # a booking without a code: nothing to do
+        # Raises ValidationError({"referral_code": …}) for a code it refuses.
+        referral_record_by_code(
+            salon=appointment.salon, referred=client, code=code, appointment=appointment
+        )
+
+    register_booking_hook(record_referral)
+
+`extras` are what the booking carried besides the booking itself, by name: the public API's
+named fields (`referral_code`), or what the booking site remembered in the visitor's session
+for this salon (`bookings.public.extensions.booking_extra_remember`). Every hook runs on every
+online booking (`checkout_complete`), after the appointment and its payment, inside the
+booking's transaction and in a savepoint of its own, with the booking's client and whether
+this booking created that client. It may write; it must not send anything itself (enqueue with
+`transaction.on_commit`). What happens to a `ValidationError` it raises depends on where the
+extras came from (`checkout_complete(extras_strict=…)`):
+
+- strict (the API: the caller typed the value): the booking is refused — nothing is written,
+  and the API answers 400 with the error's keys (key it by the extra's name);
+- not strict (the site: a value remembered in the session may be stale): the hook's own writes
+  are rolled back, the booking stands, and the refusal is logged.
+
+Any other exception fails the booking (a bug must not pass silently). Tests can
+`unregister_booking_hook(fn)` what they registered.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import logging
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
@@ -61,6 +99,8 @@ from bookings.models import Appointment, Client, Salon, Service
 from bookings.passcodes import PasscodeRequired, PasscodeUnlocks
 from bookings.services.booking import BookingRequest, appointment_book
 from bookings.services.clients import client_find_for_booking, client_for_booking
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -95,9 +135,29 @@ class PaymentMethod:
     description: Any = ""
     position: int = 100
     inputs: tuple[PaymentInput, ...] = ()
+    # A method that spends what the client holds (a package, points): offered only to a
+    # logged-in visitor booking as their own client record — never for a client found by an
+    # email a guest typed. Guests see its `login_hint` instead (if any).
+    account_only: bool = False
+    # When offered, the page chooses it before the client does (the first such method wins;
+    # the client can still choose another). E.g. a package the client holds.
+    selected_by_default: bool = False
 
     def is_available(self, salon: Salon, client: Client | None, service: Service) -> bool:
         return True
+
+    def is_available_at(
+        self, salon: Salon, client: Client | None, service: Service, starts_at: Any
+    ) -> bool:
+        """Asked instead of `is_available` when the booking's start is known (the checkout
+        page and its POST): override it for an offer that depends on the date, e.g. a
+        package valid until a day."""
+        return self.is_available(salon, client, service)
+
+    def login_hint(self, salon: Salon, service: Service) -> str:
+        """For an `account_only` method: what a visitor who is not logged in is told (e.g.
+        "Log in to use your package"), or "" for nothing."""
+        return ""
 
     def apply(self, appointment: Appointment, payment: PaymentContext) -> None:
         return None
@@ -152,10 +212,50 @@ def unregister(key: str) -> None:
 
 
 def payment_methods_available(
-    *, salon: Salon, client: Client | None, service: Service
+    *,
+    salon: Salon,
+    client: Client | None,
+    service: Service,
+    starts_at: Any = None,
+    user: Any = None,
 ) -> list[PaymentMethod]:
+    """The methods offered, in page order. `starts_at` (when known) is the booking's start;
+    `user` the visitor, whom `account_only` methods need to be logged in as `client`."""
     methods = sorted(_registry.values(), key=lambda m: (m.position, m.key))
-    return [m for m in methods if m.is_available(salon, client, service)]
+    holder = (
+        client is not None
+        and client.user_id is not None
+        and getattr(user, "is_authenticated", False)
+        and client.user_id == user.pk
+    )
+    return [
+        m
+        for m in methods
+        if (holder or not m.account_only)
+        and (
+            m.is_available(salon, client, service)
+            if starts_at is None
+            else m.is_available_at(salon, client, service, starts_at)
+        )
+    ]
+
+
+def payment_method_default(methods: list[PaymentMethod]) -> str | None:
+    """The key the page chooses before the client does: the first offered method
+    `selected_by_default`, else the only one offered, else None."""
+    for method in methods:
+        if method.selected_by_default:
+            return method.key
+    return methods[0].key if len(methods) == 1 else None
+
+
+def payment_login_hints(*, salon: Salon, service: Service, user: Any) -> list[str]:
+    """What a visitor who is not logged in is told about `account_only` methods."""
+    if getattr(user, "is_authenticated", False):
+        return []
+    methods = sorted(_registry.values(), key=lambda m: (m.position, m.key))
+    hints = [m.login_hint(salon, service) for m in methods if m.account_only]
+    return [str(hint) for hint in hints if hint]
 
 
 register(PayAtSalon())
@@ -181,6 +281,8 @@ def checkout_complete(
     user: Any = None,
     payment_details: Mapping[str, str] | None = None,
     client_ip: str = "",
+    extras: Mapping[str, str] | None = None,
+    extras_strict: bool = True,
 ) -> Appointment:
     """Find or create the client, book, and apply the chosen payment method — all or nothing.
 
@@ -188,10 +290,12 @@ def checkout_complete(
     location or staff member raises `PasscodeRequired`, and "any available" only picks staff
     the visitor may book. `payment_details` are the values of the method's inputs (others
     are ignored; each is stripped and cut to the input's `max_length`), passed to `apply`
-    with `client_ip`. Raises ValidationError (per field; `payment_method` for an unknown
-    or unavailable method, an input's name for what `apply` refuses) or `SlotTaken`. The
-    confirmation notice follows from the booking event (bookings/notifications.py), after
-    the commit.
+    with `client_ip`. `extras` go to the after-booking hooks (see the module docstring;
+    `extras_strict` says whether a hook's refusal refuses the booking). Raises
+    ValidationError (per field; `payment_method` for an unknown or unavailable method, an
+    input's name for what `apply` refuses, an extra's name for what a hook refuses) or
+    `SlotTaken`. The confirmation notice follows from the booking event
+    (bookings/notifications.py), after the commit.
     """
     if not unlocks.allows(request.location):
         raise PasscodeRequired(request.location)
@@ -203,7 +307,11 @@ def checkout_complete(
         available = {
             m.key: m
             for m in payment_methods_available(
-                salon=salon, client=existing, service=request.service
+                salon=salon,
+                client=existing,
+                service=request.service,
+                starts_at=request.starts_at,
+                user=user,
             )
         }
         method = available.get(payment_method)
@@ -234,6 +342,13 @@ def checkout_complete(
                 details=payment_inputs_clean(method, payment_details), client_ip=client_ip
             ),
         )
+        booking_hooks_run(
+            appointment=appointment,
+            client=client,
+            extras=extras,
+            is_new_client=existing is None,
+            strict=extras_strict,
+        )
     return appointment
 
 
@@ -249,3 +364,66 @@ def payment_inputs_clean(
         text = value if isinstance(value, str) else ""
         cleaned[payment_input.name] = text.strip()[: payment_input.max_length]
     return cleaned
+
+
+# --- After-booking hooks (see the module docstring) ---------------------------------------
+
+BookingHook = Callable[[Appointment, Client, Mapping[str, str], bool], None]
+
+_booking_hooks: list[BookingHook] = []
+
+# An extra's value is text of at most this many characters (longer is cut).
+EXTRA_MAX_LENGTH = 200
+_EXTRA_NAME = _INPUT_NAME
+
+
+def register_booking_hook(hook: BookingHook) -> BookingHook:
+    """Run `hook(appointment, client, extras, is_new_client)` in every online booking's
+    transaction. Registering the same function again changes nothing."""
+    if hook not in _booking_hooks:
+        _booking_hooks.append(hook)
+    return hook
+
+
+def unregister_booking_hook(hook: BookingHook) -> None:
+    if hook in _booking_hooks:
+        _booking_hooks.remove(hook)
+
+
+def booking_hooks() -> list[BookingHook]:
+    return list(_booking_hooks)
+
+
+def booking_extras_clean(extras: Mapping[str, Any] | None) -> dict[str, str]:
+    """Text values under well-formed names, stripped and cut; anything else is dropped."""
+    cleaned: dict[str, str] = {}
+    for name, value in (extras or {}).items():
+        if isinstance(name, str) and _EXTRA_NAME.fullmatch(name) and isinstance(value, str):
+            cleaned[name] = value.strip()[:EXTRA_MAX_LENGTH]
+    return cleaned
+
+
+def booking_hooks_run(
+    *,
+    appointment: Appointment,
+    client: Client,
+    extras: Mapping[str, Any] | None,
+    is_new_client: bool,
+    strict: bool,
+) -> None:
+    """Each hook in a savepoint: strict, a refusal refuses the booking; else it is undone
+    and logged. Call inside the booking's transaction."""
+    view = MappingProxyType(booking_extras_clean(extras))
+    for hook in booking_hooks():
+        try:
+            with transaction.atomic():
+                hook(appointment, client, view, is_new_client)
+        except ValidationError as exc:
+            if strict:
+                raise
+            logger.info(
+                "after-booking hook %r refused the extras of appointment %s: %s",
+                hook,
+                appointment.pk,
+                "; ".join(exc.messages),
+            )

@@ -37,6 +37,7 @@ from django.utils.translation import gettext as _
 
 from bookings.models import Location, StaffMember
 from bookings.validators import validate_passcode
+from salonbook import net
 
 logger = logging.getLogger("bookings.passcodes")
 
@@ -258,12 +259,6 @@ def passcode_unlock(
 
 
 def client_ip(request: Any) -> str:
-    """The client's address (REMOTE_ADDR). Behind a reverse proxy, set
-    `PASSCODE_TRUSTED_PROXY_HEADER` (e.g. HTTP_X_FORWARDED_FOR): its last entry is the one our
-    proxy appended, which a client cannot forge."""
-    header = getattr(settings, "PASSCODE_TRUSTED_PROXY_HEADER", "")
-    if header:
-        value = request.META.get(header, "")
-        if value:
-            return value.split(",")[-1].strip()[:64]
-    return str(request.META.get("REMOTE_ADDR", "unknown"))[:64]
+    """The client's address: `salonbook.net.client_ip` (the project's one trusted-proxy
+    setting, `TRUSTED_PROXY_HEADER`), kept here for the callers of this module."""
+    return net.client_ip(request)

@@ -96,6 +96,8 @@ def points_entry_description(entry: PointsEntry) -> str:
     kind = entry.kind
     if kind == PointsEntry.Kind.EARNED:
         return _("Visit: %(visit)s") % {"visit": _visit(entry)}
+    if kind == PointsEntry.Kind.REVERSAL and entry.appointment_id is None:
+        return entry.description  # a correction written with its own words
     if kind == PointsEntry.Kind.REVERSAL:
         text = _("Taken back: %(visit)s did not take place") % {"visit": _visit(entry)}
         earned = entry.reverses.points if entry.reverses_id and entry.reverses else None

@@ -7,11 +7,14 @@ conditional UPDATE (pending → sending), so duplicate deliveries of the task se
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
@@ -38,9 +41,15 @@ from notices.sms import PermanentDeliveryError
 
 logger = logging.getLogger(__name__)
 
-# A notice unfinished this long after its last attempt was lost (worker died, broker lost the
-# message); the beat sweep puts it back in the queue.
-STALE_AFTER = timedelta(minutes=10)
+# A notice claimed for sending (`sending`) longer than the lease, or never claimed this long
+# after it was queued, was lost (the worker died mid-send, the broker lost the message); the
+# beat sweep (every 30 s) puts it back in the queue, so it goes out about a minute later. The
+# lease (`NOTICE_LEASE_SECONDS`, 60) is longer than one attempt may take (EMAIL_TIMEOUT /
+# SMS_TIMEOUT, and the task's hard time limit), so a send still in progress is never claimed
+# again. A notice waiting for its retry after a failed attempt (`pending`, claimed before) is
+# left to the task's own backoff (at most 10 minutes) for RETRY_STALE_AFTER.
+STALE_AFTER = timedelta(seconds=60)  # the default of NOTICE_LEASE_SECONDS
+RETRY_STALE_AFTER = timedelta(minutes=15)
 # The sweep gives up on a notice after this many attempts in all.
 MAX_ATTEMPTS = 12
 STALE_BATCH_SIZE = 500
@@ -230,6 +239,14 @@ def notice_send(
         dedupe_key=dedupe_key or None,
         **rendered,
     )
+    over_limit = not _recipient_allowance_take(kind=kind, channel=channel, address=address)
+    if over_limit:
+        # Recorded, not sent: visible in the delivery log, and the owner may retry it.
+        notice.status = Notice.Status.FAILED
+        notice.last_error = str(
+            _("Not sent: more than %(limit)d of these to this recipient within an hour.")
+            % {"limit": _recipient_limit()}
+        )
     with transaction.atomic():
         try:
             with transaction.atomic():
@@ -239,8 +256,36 @@ def notice_send(
             if not dedupe_key:
                 raise
             return Notice.objects.for_salon(salon).get(dedupe_key=dedupe_key)
-        _enqueue(notice.pk)
+        if over_limit:
+            logger.warning("Notice %s (%s) not sent: recipient limit reached.", notice.pk, kind)
+        else:
+            _enqueue(notice.pk)
     return notice
+
+
+RECIPIENT_WINDOW_SECONDS = 3600
+
+
+def _recipient_limit() -> int:
+    return int(getattr(settings, "NOTICE_MAX_PER_RECIPIENT_PER_HOUR", 5))
+
+
+def _recipient_allowance_take(*, kind: str, channel: str, address: str) -> bool:
+    """Count one notice of `kind` to `address` (all salons together) and say whether it is
+    within `NOTICE_MAX_PER_RECIPIENT_PER_HOUR`: anyone can type someone else's address into a
+    booking form, and an SMS costs money. Counted in the cache; fails open while it is down."""
+    limit = _recipient_limit()
+    if limit <= 0:
+        return True
+    digest = hashlib.sha256(f"{channel}:{address.lower()}".encode()).hexdigest()[:32]
+    key = f"notice-recipient:{kind}:{digest}"
+    cache.add(key, 0, timeout=RECIPIENT_WINDOW_SECONDS)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=RECIPIENT_WINDOW_SECONDS)
+        count = 1
+    return count <= limit
 
 
 def client_notice_channel(client: Client) -> str | None:
@@ -359,21 +404,33 @@ def notice_retry(*, salon: Salon, notice: Notice) -> Notice:
     return notice
 
 
-def notices_requeue_stale(*, older_than: timedelta = STALE_AFTER) -> int:
-    """Re-enqueue notices stuck pending/sending longer than `older_than`; returns how many.
+def notice_lease() -> timedelta:
+    """How long a claimed (`sending`) notice is left alone before it counts as lost."""
+    return timedelta(seconds=getattr(settings, "NOTICE_LEASE_SECONDS", STALE_AFTER.seconds))
+
+
+def notices_requeue_stale(
+    *, older_than: timedelta | None = None, retry_older_than: timedelta = RETRY_STALE_AFTER
+) -> int:
+    """Re-enqueue lost notices; returns how many. Lost: `sending` with a claim older than
+    `older_than` (the lease), or `pending` and never claimed, queued longer ago than that; and
+    `pending` after a failed attempt whose retry has not come for `retry_older_than`.
 
     A platform-wide sweep (beat), hence no salon filter. Delivery is at-least-once: a notice
     whose worker died after handing it to the provider may be sent twice.
     """
-    cutoff = timezone.now() - older_than
-    unfinished = Notice.objects.filter(status__in=[Notice.Status.PENDING, Notice.Status.SENDING])
-    stale = unfinished.filter(
-        Q(claimed_at__isnull=True, created_at__lt=cutoff) | Q(claimed_at__lt=cutoff)
+    now = timezone.now()
+    cutoff = now - (older_than if older_than is not None else notice_lease())
+    retry_cutoff = min(cutoff, now - retry_older_than)
+    stale_again = (
+        Q(status=Notice.Status.SENDING, claimed_at__lt=cutoff)
+        | Q(status=Notice.Status.PENDING, claimed_at__isnull=True, created_at__lt=cutoff)
+        | Q(status=Notice.Status.PENDING, claimed_at__lt=retry_cutoff)
     )
+    stale = Notice.objects.filter(stale_again)
     ids = list(stale.order_by("pk").values_list("pk", flat=True)[:STALE_BATCH_SIZE])
     if not ids:
         return 0
-    stale_again = Q(claimed_at__isnull=True) | Q(claimed_at__lt=cutoff)
     with transaction.atomic():
         Notice.objects.filter(pk__in=ids, attempts__gte=MAX_ATTEMPTS).filter(stale_again).filter(
             status__in=[Notice.Status.PENDING, Notice.Status.SENDING]

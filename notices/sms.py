@@ -115,7 +115,8 @@ class TwilioSmsBackend(BaseSmsBackend):
             },
         )
         try:
-            with urllib.request.urlopen(request, timeout=self.TIMEOUT_SECONDS) as response:
+            timeout = getattr(settings, "SMS_TIMEOUT", self.TIMEOUT_SECONDS)
+            with urllib.request.urlopen(request, timeout=timeout) as response:
                 payload = json.loads(response.read().decode() or "{}")
         except urllib.error.HTTPError as exc:
             detail = _twilio_error(exc)

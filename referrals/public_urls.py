@@ -1,5 +1,11 @@
-"""Placeholder: filled in by the app."""
+"""The referral pages of the public booking site, under /s/<salon_slug>/. The project mounts
+this module in the `referrals_public` namespace (salonbook/urls.py, FEATURE_PUBLIC_URLS)."""
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from referrals.public import views
+
+urlpatterns: list[URLPattern] = [
+    path("referral/", views.ReferralAccountView.as_view(), name="referral"),
+    path("r/<str:code>/", views.ReferralLandingView.as_view(), name="landing"),
+]

@@ -23,9 +23,11 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
-from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from accounts.login_limits import login_is_locked, login_lock_seconds_left
+from salonbook.throttling import AnonRateThrottle
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
@@ -42,7 +44,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
 
 
 class TokenObtainThrottle(AnonRateThrottle):
-    """Password guessing through the token endpoint is throttled per client address."""
+    """Password guessing through the token endpoint is throttled per client address (read by
+    salonbook/net.py: a forwarded header counts only when TRUSTED_PROXY_HEADER names it), and
+    per account by accounts/login_limits.py."""
 
     scope = "token_obtain"
     rate = "10/minute"
@@ -77,10 +81,19 @@ class TokenObtainApi(APIView):
 
         serializer = TokenObtainInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        email = serializer.validated_data["email"].strip().lower()
+        if login_is_locked(email):
+            wait = login_lock_seconds_left(email)
+            raise exceptions.Throttled(
+                wait=wait,
+                detail=_(
+                    "Too many failed logins for this account. Please wait %(minutes)d "
+                    "minutes and try again."
+                )
+                % {"minutes": max(1, (wait + 59) // 60)},
+            )
         user = authenticate(
-            request._request,
-            email=serializer.validated_data["email"].strip().lower(),
-            password=serializer.validated_data["password"],
+            request._request, email=email, password=serializer.validated_data["password"]
         )
         if user is None:
             raise exceptions.ValidationError(

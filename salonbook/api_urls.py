@@ -9,9 +9,11 @@ FEATURE_OWNER_API_URLS: tuple[tuple[str, str, str], ...] = (
     ("loyalty/", "loyalty.api_urls", "loyalty-api"),
     ("referrals/", "referrals.api_urls", "referrals-api"),
     ("reports/", "reports.api_urls", "reports-api"),
+    ("packages/", "packages.api_urls", "packages-api"),
 )
 FEATURE_PUBLIC_API_URLS: tuple[tuple[str, str, str], ...] = (
     ("loyalty/", "loyalty.public_api_urls", "loyalty-public-api"),
+    ("packages/", "packages.public_api_urls", "packages-public-api"),
 )
 
 urlpatterns = [

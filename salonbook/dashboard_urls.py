@@ -24,6 +24,7 @@ FEATURE_DASHBOARD_URLS: tuple[str, ...] = (
     "loyalty.dashboard_urls",
     "referrals.dashboard_urls",
     "reports.dashboard_urls",
+    "packages.dashboard_urls",
 )
 
 

@@ -12,6 +12,7 @@ from .api import ApiDocsView
 FEATURE_PUBLIC_URLS: tuple[tuple[str, str], ...] = (
     ("loyalty.public_urls", "loyalty_public"),
     ("referrals.public_urls", "referrals_public"),
+    ("packages.public_urls", "packages_public"),
 )
 
 urlpatterns = [

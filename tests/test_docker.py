@@ -34,7 +34,7 @@ def _command(service: dict) -> str:
 
 def test_compose_has_the_five_services(compose):
     # then
-    assert set(compose["services"]) == {"postgres", "redis", "web", "worker", "beat"}
+    assert set(compose["services"]) == {"postgres", "redis", "proxy", "web", "worker", "beat"}
     assert compose["services"]["postgres"]["image"] == "postgres:16"
     assert compose["services"]["redis"]["image"] == "redis:7"
 
@@ -111,3 +111,27 @@ def test_dockerignore_keeps_local_state_out_of_the_image():
 
     # then
     assert {".git", ".venv", "var", ".env"} <= ignored
+
+
+def test_gunicorn_is_reached_only_through_the_proxy_whose_header_is_trusted(compose):
+    # given
+    services = compose["services"]
+    nginx = (BASE_DIR / "deploy" / "nginx.conf").read_text()
+
+    # then: the proxy is published, gunicorn is not
+    assert "ports" not in services["web"]
+    assert services["proxy"]["ports"] == ["8000:80"]
+    assert "./deploy/nginx.conf:/etc/nginx/conf.d/default.conf:ro" in services["proxy"]["volumes"]
+    # nginx *sets* X-Forwarded-For to the peer's address (a client cannot prepend to it) …
+    assert "proxy_set_header X-Forwarded-For $remote_addr;" in nginx
+    assert "proxy_pass http://web:8000;" in nginx
+    # … and the app trusts exactly that header
+    environment = services["web"]["environment"]
+    assert environment["TRUSTED_PROXY_HEADER"] == "HTTP_X_FORWARDED_FOR"
+
+
+def test_gunicorn_runs_with_the_config_file():
+    dockerfile = (BASE_DIR / "Dockerfile").read_text()
+    compose_text = (BASE_DIR / "docker-compose.yml").read_text()
+    assert '"--config", "gunicorn.conf.py"' in dockerfile
+    assert "gunicorn salonbook.wsgi:application --config gunicorn.conf.py" in compose_text

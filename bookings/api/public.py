@@ -5,7 +5,9 @@ shows is reachable: active locations, online-bookable services, staff offered on
 booking answers 201, a taken slot 409 with the next free times, bad input 400 per field.
 A booking names its `payment_method` (bookings/checkout.py) and gives the method's inputs in
 `payment_details` (`{"<input name>": "…"}`); what the method refuses is a 400 keyed by the
-input's name (or `payment_method`), and nothing is booked.
+input's name (or `payment_method`), and nothing is booked. An optional `referral_code` is passed
+to the after-booking hooks (bookings/checkout.py) as a strict extra: a code they refuse is a
+400 on `referral_code`, and nothing is booked.
 
 Passcodes (bookings/passcodes.py; DESIGN.md invariant 5). The services and staff lists,
 availability and booking of a location with an active passcode answer 403
@@ -51,10 +53,14 @@ from rest_framework.authentication import SessionAuthentication
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from bookings.availability import availability_get
+from bookings.booking_limits import (
+    BookingThrottled,
+    public_booking_check,
+    public_booking_record,
+)
 from bookings.checkout import ClientDetails, checkout_complete
 from bookings.models import Appointment, Location, Salon, Service, StaffMember
 from bookings.passcodes import (
@@ -77,6 +83,7 @@ from bookings.services.self_service import (
     appointment_reschedule_by_client,
 )
 from bookings.signing import appointment_from_token, appointment_token
+from salonbook.throttling import AnonRateThrottle  # client_ip, not X-Forwarded-For
 
 from .base import AwareDateTimeField
 
@@ -146,6 +153,11 @@ class PublicApi(APIView):
         if isinstance(exc, PasscodeThrottled):
             return Response(
                 {"detail": str(exc), "code": "passcode_throttled"},
+                status=status.HTTP_429_TOO_MANY_REQUESTS,
+            )
+        if isinstance(exc, BookingThrottled):
+            return Response(
+                {"detail": str(exc), "code": "booking_throttled"},
                 status=status.HTTP_429_TOO_MANY_REQUESTS,
             )
         return super().handle_exception(exc)
@@ -418,6 +430,16 @@ class BookingIn(serializers.Serializer):
         write_only=True,
         help_text=f"The staff member's passcode (instead of the {STAFF_CODE_HEADER} header)",
     )
+    referral_code = serializers.CharField(
+        max_length=64,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=(
+            "The personal referral code of the client who invited this (new) client. A code "
+            "that is not accepted is a 400 on this field, and nothing is booked."
+        ),
+    )
 
 
 class AppointmentOut(serializers.Serializer):
@@ -476,6 +498,7 @@ class PublicBookingCreateApi(PublicApi):
         booking = BookingRequest(
             location=location, service=service, starts_at=data["starts_at"], staff=staff
         )
+        public_booking_check(salon=self.salon, client_ip=client_ip(request))
         try:
             appointment = checkout_complete(
                 salon=self.salon,
@@ -493,9 +516,14 @@ class PublicBookingCreateApi(PublicApi):
                 user=request.user if request.user.is_authenticated else None,
                 payment_details=data["payment_details"],
                 client_ip=client_ip(request),
+                # The after-booking hooks' input (bookings/checkout.py): typed by the caller,
+                # so a refused value refuses the booking (400 on its name).
+                extras={"referral_code": data["referral_code"]} if data["referral_code"] else {},
+                extras_strict=True,
             )
         except SlotTaken as exc:
             return _taken_response(exc, location)
+        public_booking_record(salon=self.salon, client_ip=client_ip(request))
         return Response(AppointmentOut(appointment).data, status=status.HTTP_201_CREATED)
 
 

@@ -38,7 +38,7 @@ from bookings.models import (
 from bookings.selectors import tenant_get
 from bookings.services import catalogue, clients
 
-from .extensions import client_panels_render
+from .extensions import client_badges_attach, client_panels_render, home_panels_render
 from .forms import (
     TIME_OFF_ERROR_FIELDS,
     ClientForm,
@@ -58,8 +58,18 @@ CLIENTS_PER_PAGE = 25
 
 
 class DashboardHomeView(SalonViewMixin, TemplateView):
+    """Who is signed in, then the feature apps' home panels (today's appointments, figures…;
+    hook: extensions.py)."""
+
     manage_required = False
     template_name = "dashboard/home.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["home_panels"] = home_panels_render(
+            request=self.request, salon=self.salon, membership=self.membership
+        )
+        return context
 
 
 # --- Building blocks --------------------------------------------------------------------
@@ -555,6 +565,8 @@ class ClientListView(SalonViewMixin, TemplateView):
         )
         context["query"] = query
         context["page_obj"] = paginator.get_page(self.request.GET.get("page"))
+        # Feature apps' markers next to names (extensions.py): one query per source.
+        client_badges_attach(salon=self.salon, clients=context["page_obj"].object_list)
         return context
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:

@@ -1,4 +1,5 @@
-"""Hooks of the public booking site for feature apps: links in the top navigation.
+"""Hooks of the public booking site for feature apps: links in the top navigation, and values
+a booking carries to the after-booking hooks (`booking_extra_remember`, at the end).
 
 A feature app with pages on the public site (a client's points, packages, gift cards) adds
 a link to the top bar of every public page, next to "My appointments", without `bookings`
@@ -20,6 +21,22 @@ not reverse is left out, so a link never breaks a page. `public/base.html` draws
 with the `{% public_nav_links as links %}` tag (bookings/templatetags/public_site.py), so
 every page that extends it shows them, whatever view rendered it. Tests can
 `unregister_public_nav(url_name)` what they registered.
+
+Booking extras
+--------------
+A feature app's page may remember a value for the visitor's next booking at this salon — a
+referral link stores the code it carries:
+
+    from bookings.public.extensions import booking_extra_remember
+
+    def landing(request, salon_slug, code):
+        salon = …
+        booking_extra_remember(request, salon=salon, name="referral_code", value=code)
+        return redirect("public:home", salon_slug=salon.slug)
+
+The checkout passes what is remembered for the salon as `extras` to `checkout_complete`
+(not strict: a stale value never stops a booking) and forgets it once the booking is made
+(bookings/checkout.py, "After-booking hooks"). Names follow the rules of payment input names.
 """
 
 from __future__ import annotations
@@ -28,7 +45,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
+
+from bookings.checkout import booking_extras_clean
 
 
 @dataclass(frozen=True)
@@ -87,3 +107,35 @@ def public_nav_links(
             continue
         links.append(PublicNavLink(url=url, label=item.label, current=bool(path) and path == url))
     return links
+
+
+# --- Booking extras (see the module docstring) ----------------------------------------------
+
+BOOKING_EXTRAS_SESSION_KEY = "public_booking_extras:{salon_id}"
+MAX_BOOKING_EXTRAS = 10
+
+
+def _extras_key(salon: Any) -> str:
+    return BOOKING_EXTRAS_SESSION_KEY.format(salon_id=salon.pk)
+
+
+def booking_extra_remember(request: HttpRequest, *, salon: Any, name: str, value: str) -> None:
+    """Keep `value` under `name` for this visitor's next booking at `salon` (in the session)."""
+    if not booking_extras_clean({name: value}):
+        raise ValueError(f"Booking extra {name!r} is not a well-formed name and text.")
+    extras = dict(booking_extras(request, salon=salon))
+    extras[name] = value
+    if len(extras) > MAX_BOOKING_EXTRAS:
+        raise ValueError("Too many booking extras.")
+    request.session[_extras_key(salon)] = booking_extras_clean(extras)
+
+
+def booking_extras(request: HttpRequest, *, salon: Any) -> dict[str, str]:
+    """What is remembered for the visitor's next booking at `salon` (cleaned again: the
+    session is ours, but never trust a stored shape)."""
+    stored = request.session.get(_extras_key(salon))
+    return booking_extras_clean(stored if isinstance(stored, dict) else None)
+
+
+def booking_extras_forget(request: HttpRequest, *, salon: Any) -> None:
+    request.session.pop(_extras_key(salon), None)

@@ -42,7 +42,17 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django_htmx.http import HttpResponseClientRedirect
 
-from bookings.checkout import checkout_complete, payment_methods_available
+from bookings.booking_limits import (
+    BookingThrottled,
+    public_booking_check,
+    public_booking_record,
+)
+from bookings.checkout import (
+    checkout_complete,
+    payment_login_hints,
+    payment_method_default,
+    payment_methods_available,
+)
 from bookings.ics import appointment_ics
 from bookings.models import Appointment, Location, Service, StaffMember
 from bookings.passcodes import (
@@ -62,6 +72,7 @@ from bookings.services.self_service import (
 from bookings.signing import appointment_from_token, appointment_token
 
 from . import selectors
+from .extensions import booking_extras, booking_extras_forget
 from .forms import BookingDetailsForm, PaymentMethodForm, QueryParamError, parse_start
 from .mixins import PublicSalonMixin
 from .picker import Picker, build_picker, start_problem
@@ -533,6 +544,13 @@ class CheckoutView(PublicView):
                 "details": details.cleaned_data,
                 "form": form,
                 "errors": errors or [],
+                # Ways to pay for logged-in clients only (a package): guests are told.
+                "login_hints": payment_login_hints(
+                    salon=self.salon, service=booking.service, user=self.request.user
+                ),
+                "login_url": reverse("account_login")
+                + "?"
+                + urlencode({"next": self.url("checkout")}),
                 "edit_url": self.url(
                     "details",
                     {
@@ -550,7 +568,13 @@ class CheckoutView(PublicView):
         client = client_find_for_booking(
             salon=self.salon, user=self.request.user, email=details.cleaned_data["email"]
         )
-        return payment_methods_available(salon=self.salon, client=client, service=booking.service)
+        return payment_methods_available(
+            salon=self.salon,
+            client=client,
+            service=booking.service,
+            starts_at=booking.starts_at,
+            user=self.request.user,
+        )
 
     def require_codes(self, booking: BookingRequest) -> None:
         self.require_unlocked(
@@ -565,7 +589,11 @@ class CheckoutView(PublicView):
             return self.start_again()
         booking, details = pending
         self.require_codes(booking)
-        form = PaymentMethodForm(methods=self.methods(booking, details))
+        methods = self.methods(booking, details)
+        # The method chosen before the client chooses (e.g. a package they hold).
+        form = PaymentMethodForm(
+            methods=methods, initial={"payment_method": payment_method_default(methods)}
+        )
         return self.render_checkout(booking, details, form)
 
     def post(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
@@ -578,6 +606,10 @@ class CheckoutView(PublicView):
         if not form.is_valid():
             return self.render_checkout(booking, details, form, status=400)
         try:
+            public_booking_check(salon=self.salon, client_ip=client_ip(request))
+        except BookingThrottled as exc:
+            return self.render_checkout(booking, details, form, errors=[str(exc)], status=429)
+        try:
             appointment = checkout_complete(
                 salon=self.salon,
                 request=booking,
@@ -587,6 +619,10 @@ class CheckoutView(PublicView):
                 user=request.user,
                 payment_details=form.payment_details(),
                 client_ip=client_ip(request),
+                # Values feature pages remembered for this booking (a referral link's code):
+                # stale ones are ignored, never a reason to refuse the booking.
+                extras=booking_extras(request, salon=self.salon),
+                extras_strict=False,
             )
         except PasscodeRequired as exc:
             # The owner changed a code between the page and this POST.
@@ -602,7 +638,9 @@ class CheckoutView(PublicView):
             return self.render_checkout(
                 booking, details, form, errors=_payment_errors(form, exc), status=400
             )
+        public_booking_record(salon=self.salon, client_ip=client_ip(request))
         request.session.pop(_pending_key(self.salon.pk), None)
+        booking_extras_forget(request, salon=self.salon)
         messages.success(request, _("Your appointment is booked."))
         return redirect(self.url("appointment", token=appointment_token(appointment)))
 

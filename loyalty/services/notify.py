@@ -25,33 +25,40 @@ def _loyalty_url(slug: str) -> str:
 
 
 def points_notify(*, entry_ids: list[int]) -> int:
-    """Send the notice of each ledger row (once: keyed by the row). Returns how many went out.
-    The worker gets ids from our own queue; each row carries its salon."""
-    entries = (
+    """Send the notices of these ledger rows; returns how many went out. Points a client
+    earned for several visits at once (one sweep batch) make one notice with their sum. Each
+    notice is keyed by its first row, so a retried task sends nothing twice. The worker gets
+    ids from our own queue; each row carries its salon."""
+    entries = list(
         PointsEntry.objects.filter(pk__in=entry_ids[:5000], kind__in=list(_KIND_OF_ENTRY))
         .select_related("salon", "client", "appointment__service", "appointment__location")
         .order_by("pk")
     )
-    sent = 0
+    groups: dict[tuple[str, int], list[PointsEntry]] = {}
     for entry in entries:
-        client = entry.client
-        if not client.marketing_consent:
+        if not entry.client.marketing_consent:
             continue
-        account = PointsAccount.objects.for_salon(entry.salon_id).filter(client=client).first()
-        with translation.override(entry.salon.default_language):
-            description = points_entry_description(entry)
+        # Manual rows each tell their own story; earned rows of one client go together.
+        key = (entry.kind, entry.client_id if entry.kind == PointsEntry.Kind.EARNED else entry.pk)
+        groups.setdefault(key, []).append(entry)
+    sent = 0
+    for group in groups.values():
+        first = group[0]
+        client = first.client
+        account = PointsAccount.objects.for_salon(first.salon_id).filter(client=client).first()
+        total = sum(e.points for e in group)
+        with translation.override(first.salon.default_language):
+            description = "; ".join(points_entry_description(e) for e in group)
         notice = notice_send_to_client(
             client=client,
-            kind=_KIND_OF_ENTRY[entry.kind],
+            kind=_KIND_OF_ENTRY[first.kind],
             context={
-                "points": f"{entry.points:+d}"
-                if entry.kind == PointsEntry.Kind.MANUAL
-                else str(entry.points),
+                "points": f"{total:+d}" if first.kind == PointsEntry.Kind.MANUAL else str(total),
                 "balance": str(account.balance if account else 0),
-                "description": description,
-                "loyalty_url": _loyalty_url(entry.salon.slug),
+                "description": description[:1000],
+                "loyalty_url": _loyalty_url(first.salon.slug),
             },
-            dedupe_key=f"points:{entry.pk}",
+            dedupe_key=f"points:{first.pk}",
         )
         sent += notice is not None
     return sent

@@ -238,3 +238,18 @@ def test_price_of_service_does_not_matter_for_points(loyal):
     appointment = loyal["appointment"](price=Decimal("0"))
     points_award_due()
     assert PointsEntry.objects.get(appointment=appointment).points == 50
+
+
+def test_points_for_several_visits_in_one_sweep_make_one_notice(
+    loyal, django_capture_on_commit_callbacks
+):
+    # given three due visits of one client
+    for _ in range(3):
+        loyal["appointment"]()
+    # when the sweep credits them
+    with django_capture_on_commit_callbacks(execute=True):
+        assert points_award_due() == 3
+    # then the client gets one notice with the sum and the new balance
+    notice = Notice.objects.get(kind="loyalty_points_credited")
+    assert "150 points were added" in notice.body
+    assert "balance is now 150 points" in notice.body

@@ -87,6 +87,10 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'salonbook.sqlite3'}"),
 }
 DATABASES["default"].setdefault("ATOMIC_REQUESTS", False)
+# Persistent connections (seconds; 0 closes after each request), checked before reuse so a
+# connection killed by the server or a failover is replaced instead of failing a request.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # SQLite serializes writers; wait for the lock instead of failing at once.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
@@ -98,7 +102,7 @@ REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "salonbook.cache.ResilientRedisCache",  # fails open when Redis is down
             "LOCATION": REDIS_URL,
         }
     }
@@ -114,6 +118,8 @@ else:
 # --- Accounts ---------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
+    # First: refuses an account locked by too many failed logins (accounts/login_limits.py).
+    "accounts.backends.LoginLimitBackend",
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
@@ -133,6 +139,16 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
+# Failed logins per account (normalised email) from all addresses, on every way to log in
+# (allauth, /admin/login/, the API token endpoint); past the limit even the right password is
+# refused until the window (from the first failure) ends. accounts/login_limits.py.
+LOGIN_MAX_FAILURES_PER_ACCOUNT = env.int("LOGIN_MAX_FAILURES_PER_ACCOUNT", default=10)
+LOGIN_FAILURE_WINDOW_SECONDS = env.int("LOGIN_FAILURE_WINDOW_SECONDS", default=15 * 60)
+# allauth's own limits (per client IP as salonbook/net.py reads it, and per email).
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
+    "login_failed": env("ACCOUNT_LOGIN_FAILED_RATE", default="10/m/ip,5/300s/key"),
+}
 
 # --- Internationalization ---------------------------------------------------------------
 LANGUAGE_CODE = "en"
@@ -176,6 +192,14 @@ SECURE_CSP = {
     "object-src": [CSP.NONE],
 }
 
+# Behind a reverse proxy: the request.META key of the header the proxy sets to the client's
+# address (e.g. HTTP_X_FORWARDED_FOR); its last entry is used. Unset: REMOTE_ADDR, and
+# forwarded headers are ignored. Every throttle reads the client IP through salonbook/net.py.
+# PASSCODE_TRUSTED_PROXY_HEADER is the old name, still read.
+TRUSTED_PROXY_HEADER = env(
+    "TRUSTED_PROXY_HEADER", default=env("PASSCODE_TRUSTED_PROXY_HEADER", default="")
+)
+
 # Absolute links in notices (manage a booking, add it to a calendar) start with this.
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
@@ -184,9 +208,22 @@ SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 PASSCODE_MAX_FAILURES_PER_IP = env.int("PASSCODE_MAX_FAILURES_PER_IP", default=5)
 PASSCODE_MAX_FAILURES_PER_TARGET = env.int("PASSCODE_MAX_FAILURES_PER_TARGET", default=50)
 PASSCODE_WINDOW_SECONDS = env.int("PASSCODE_WINDOW_SECONDS", default=15 * 60)
-PASSCODE_TRUSTED_PROXY_HEADER = env("PASSCODE_TRUSTED_PROXY_HEADER", default="")
+
+# Online bookings (public site checkout and public API) per client IP and per salon within a
+# window (bookings/booking_limits.py).
+PUBLIC_BOOKING_MAX_PER_IP = env.int("PUBLIC_BOOKING_MAX_PER_IP", default=20)
+PUBLIC_BOOKING_MAX_PER_SALON = env.int("PUBLIC_BOOKING_MAX_PER_SALON", default=300)
+PUBLIC_BOOKING_WINDOW_SECONDS = env.int("PUBLIC_BOOKING_WINDOW_SECONDS", default=3600)
 
 # --- Email and SMS ----------------------------------------------------------------------
+# Notices of one kind to one address (all salons together) per hour; more are recorded as
+# failed with the reason, not sent (notices/services.py). 0 switches the limit off.
+NOTICE_MAX_PER_RECIPIENT_PER_HOUR = env.int("NOTICE_MAX_PER_RECIPIENT_PER_HOUR", default=5)
+# Time-outs of one delivery attempt (seconds); the claim lease (NOTICE_LEASE_SECONDS) must be
+# longer, so a send still in progress is never claimed again.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
+SMS_TIMEOUT = env.int("SMS_TIMEOUT", default=10)
+NOTICE_LEASE_SECONDS = env.int("NOTICE_LEASE_SECONDS", default=60)
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="SalonBook <no-reply@salonbook.localhost>")
@@ -231,9 +268,16 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "loyalty.tasks.points_award_due",
         "schedule": 120.0,
     },
+    # Safety net behind the referral booking-event handlers (referrals/tasks.py).
+    "referrals-reconcile": {
+        "task": "referrals.tasks.referrals_reconcile",
+        "schedule": 600.0,
+    },
+    # Notices lost by a dead worker or broker go out again about a minute later
+    # (NOTICE_LEASE_SECONDS + this interval; notices/services.py).
     "notices-retry-stuck": {
         "task": "notices.tasks.notices_requeue_stale",
-        "schedule": 300.0,
+        "schedule": 30.0,
     },
 }
 CELERY_TIMEZONE = "UTC"

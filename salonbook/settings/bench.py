@@ -16,3 +16,8 @@ REST_FRAMEWORK = {
 # As in production, notices are queued for a worker, not delivered inside the request.
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_BROKER_URL = "memory://"
+# The contention benchmark books thousands of times from one address: it measures the booking
+# engine, not the abuse limits (bookings/booking_limits.py, notices' per-recipient cap).
+PUBLIC_BOOKING_MAX_PER_IP = 10**9
+PUBLIC_BOOKING_MAX_PER_SALON = 10**9
+NOTICE_MAX_PER_RECIPIENT_PER_HOUR = 0

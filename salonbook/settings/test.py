@@ -22,7 +22,7 @@ CELERY_BROKER_URL = REDIS_URL or "memory://"
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "salonbook.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": f"test-{os.getpid()}",
         }

@@ -436,9 +436,11 @@ def seed_appointments(salon: Salon, *, days: int = APPOINTMENT_DAYS) -> int:
     staff_members = list(StaffMember.objects.for_salon(salon).filter(is_active=True).order_by("pk"))
     if not clients or not staff_members:
         return 0
-    today = timezone.localdate(timezone.now(), salon.tzinfo)
+    now = timezone.now()
+    today = timezone.localdate(now, salon.tzinfo)
     created = 0
-    for offset in range(1, days + 1):
+    # From today (what is left of it, so the owner's home page has a day to show) on.
+    for offset in range(0, days + 1):
         day = today + dt.timedelta(days=offset)
         for staff in staff_members:
             services = list(staff.services.filter(is_active=True).order_by("pk"))
@@ -452,7 +454,11 @@ def seed_appointments(salon: Salon, *, days: int = APPOINTMENT_DAYS) -> int:
                 for pick in range(APPOINTMENTS_PER_SHIFT):
                     # rotate services and clients so the calendar looks like a real week
                     service = services[(offset + pick + staff.pk) % len(services)]
-                    starts = _free_starts_in_shift(salon, shift, service, day)
+                    starts = [
+                        t
+                        for t in _free_starts_in_shift(salon, shift, service, day)
+                        if t > now + dt.timedelta(minutes=30)
+                    ]
                     if not starts:
                         continue
                     request = BookingRequest(

@@ -1,0 +1,63 @@
+"""Small helpers shared by the referral tests."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import connection
+
+from loyalty.models import PointsEntry
+from notices.models import Notice
+from referrals.models import Referral, ReferralCode, ReferralSettings
+
+
+def written(*, codes: bool = True) -> tuple[int, ...]:
+    """Rows a refused write must not have added: referrals, ledger rows, notices, settings and
+    (unless `codes` is off: a page showing the client page makes their code) codes."""
+    counts = (
+        Referral.objects.count(),
+        PointsEntry.objects.count(),
+        Notice.objects.count(),
+        ReferralSettings.objects.count(),
+    )
+    return (*counts, ReferralCode.objects.count()) if codes else counts
+
+
+def referral_entries(client) -> list[int]:
+    return list(
+        PointsEntry.objects.filter(client=client, kind=PointsEntry.Kind.REFERRAL)
+        .order_by("pk")
+        .values_list("points", flat=True)
+    )
+
+
+def race(functions: list[Callable[[], Any]]) -> list[str]:
+    """Run the functions at once, each on its own thread and database connection; sorted
+    outcomes: 'ok', 'refused' (a ValidationError) or the error."""
+    barrier = threading.Barrier(len(functions))
+    results: list[str] = []
+    lock = threading.Lock()
+
+    def run(function: Callable[[], Any]) -> None:
+        try:
+            barrier.wait()
+            function()
+            outcome = "ok"
+        except ValidationError:
+            outcome = "refused"
+        except Exception as exc:  # noqa: BLE001 - reported in the assertion
+            outcome = f"error: {exc!r}"
+        finally:
+            connection.close()
+        with lock:
+            results.append(outcome)
+
+    threads = [threading.Thread(target=run, args=(f,)) for f in functions]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return sorted(results)

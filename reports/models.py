@@ -1,0 +1,7 @@
+"""Models of the reports app. Each lives in its subdomain's package and is imported here, so
+that Django (and its migrations) find them: `home/models.py` keeps when each member last
+opened the dashboard's home page."""
+
+from reports.home.models import HomeVisit
+
+__all__ = ["HomeVisit"]
