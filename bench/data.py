@@ -68,6 +68,9 @@ def make_salon(
     first_day = timezone.now().astimezone(tz).date() - dt.timedelta(days=days_back)
     per_staff = appointments // max(staff_count, 1)
     rng = random.Random(slug)
+    # One client never holds the same service twice at one start (Appointment's
+    # NO_DUPLICATE_CONSTRAINT): at most one row per (client, start).
+    taken: set[tuple[int, dt.datetime]] = set()
     for s in staff if per_staff else ():
         made = 0
         day = first_day
@@ -77,13 +80,18 @@ def make_salon(
                 if made >= per_staff:
                     break
                 start = dt.datetime.combine(day, dt.time(hour), tzinfo=tz)
+                free = [p for p in people if (p.pk, start) not in taken]
+                if not free:
+                    continue
+                person = rng.choice(free)
+                taken.add((person.pk, start))
                 rows.append(
                     Appointment(
                         salon=salon,
                         location=location,
                         staff=s,
                         service=service,
-                        client=rng.choice(people),
+                        client=person,
                         starts_at=start,
                         ends_at=start + dt.timedelta(minutes=45),
                         block_starts_at=start,

@@ -10,9 +10,28 @@ appointments with time off), then the free times are computed as interval arithm
     (another active appointment's blocked range, or time off), and
     now + minimum notice <= t <= now + maximum advance.
 
-Windows are built in the location's wall-clock time and converted to UTC per day, and the
-steps are taken in UTC, so a DST day has the real number of slots (no missing or repeated
-hour). Start times are aligned to the slot step on the local clock.
+The slot grid. Each free window (one shift ∩ one range of opening hours, on one day) has its
+own grid: its first start is the window's start, then every `salon.slot_step_minutes` on the
+location's wall clock (a shift from 09:00 with a 25-minute step offers 09:00, 09:25, 09:50 …),
+whatever the step and wherever the window starts — not multiples of the step from midnight.
+On a DST day the grid goes on by the wall clock: the starts that fall in the hour the clocks
+skip do not exist and are left out, and those in the hour they repeat are offered twice (two
+real moments, with their two offsets), so a DST day has the real number of slots. Minimum
+notice and maximum advance remove starts from the grid; they never shift it.
+
+The end of the day and hours across midnight. An end of hours "24:00" (stored as END_OF_DAY,
+see bookings/models/catalogue.py) is the next day's midnight: a window 20:00–24:00 offers
+23:00 for a 60-minute service. An end earlier than the start is on the next day: a shift
+20:00–02:00 on Friday offers Friday 23:30 and Saturday 01:00 (its starts after midnight belong
+to Saturday's list). Ranges that touch — Friday 20:00–24:00 and Saturday 00:00–02:00, or two
+opening ranges 09–12 and 12–18 — are one window with one grid. A closed day removes the
+opening hours that start on that day.
+
+A time that is not offered is refused by the booking services (bookings/services/booking.py):
+with a reason (400: `off_grid`, `outside_hours`, `too_soon`, `too_far`) when it never was a
+slot, as "just taken" (409 with the next free times) when it was one and is busy now.
+
+Every date given must lie in the date horizon (years 2000–2100, bookings/validators.py).
 """
 
 from __future__ import annotations
@@ -20,7 +39,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -39,6 +58,8 @@ from bookings.models import (
     TimeOff,
     WorkingHours,
 )
+from bookings.models.catalogue import END_OF_DAY
+from bookings.validators import horizon_message, in_horizon
 
 MAX_RANGE_DAYS = 31
 UTC = dt.UTC
@@ -60,6 +81,9 @@ class Availability:
     staff: dict[int, StaffMember]
     # appointments per (staff id, local date): the input of the "any available" rule
     booked_count: dict[tuple[int, dt.date], int] = field(default_factory=dict)
+    # the free windows (working hours ∩ opening hours, closed days left out) of all the
+    # candidate staff, in UTC, before busy time and notice limits: why a time is refused
+    windows: list[Interval] = field(default_factory=list)
 
     def staff_for(self, starts_at: dt.datetime) -> list[StaffMember]:
         """Free staff at this start time, in the order "any available" assigns them."""
@@ -74,6 +98,9 @@ class Availability:
 
 
 def validate_date_range(start: dt.date, end: dt.date) -> None:
+    for name, value in (("start", start), ("end", end)):
+        if not in_horizon(value):
+            raise ValidationError({name: horizon_message()})
     if end < start:
         raise ValidationError({"end": _("The end date is before the start date.")})
     if (end - start).days + 1 > MAX_RANGE_DAYS:
@@ -82,8 +109,18 @@ def validate_date_range(start: dt.date, end: dt.date) -> None:
         )
 
 
+def _wall_to_utc(moment: dt.datetime, tz: dt.tzinfo) -> dt.datetime:
+    return moment.replace(tzinfo=tz).astimezone(UTC)
+
+
 def _local_to_utc(day: dt.date, time: dt.time, tz: dt.tzinfo) -> dt.datetime:
+    if time == END_OF_DAY:  # "24:00": the next day's midnight (bookings/models/catalogue.py)
+        day, time = day + dt.timedelta(days=1), dt.time(0)
     return dt.datetime.combine(day, time, tzinfo=tz).astimezone(UTC)
+
+
+def _merge_local(intervals: Iterable[LocalInterval]) -> list[LocalInterval]:
+    return _merge(intervals)
 
 
 def _merge(intervals: Iterable[Interval]) -> list[Interval]:
@@ -105,16 +142,52 @@ def _overlaps_any(
     return i > 0 and busy[i - 1][1] > start
 
 
-def _aligned_start(window_start: dt.datetime, tz: dt.tzinfo, step: int) -> dt.datetime:
-    local = window_start.astimezone(tz)
-    minutes = local.hour * 60 + local.minute
-    extra = (-minutes) % step
-    aligned = window_start + dt.timedelta(minutes=extra)
-    if local.second or local.microsecond:
-        aligned = aligned.replace(second=0, microsecond=0) + dt.timedelta(
-            minutes=step if not extra else 0
-        )
-    return aligned
+LocalInterval = tuple[dt.datetime, dt.datetime]  # naive, the location's wall clock
+
+
+def _local_range(day: dt.date, starts: dt.time, ends: dt.time) -> LocalInterval:
+    """Weekly hours on `day` as wall-clock datetimes: an end of 24:00 (END_OF_DAY) or one
+    earlier than the start is on the next day (a shift 20:00–02:00)."""
+    first = dt.datetime.combine(day, starts)
+    if ends == END_OF_DAY:
+        return first, dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0))
+    last = dt.datetime.combine(day, ends)
+    if ends <= starts:
+        last += dt.timedelta(days=1)
+    return first, last
+
+
+def _intersect(a: list[LocalInterval], b: list[LocalInterval]) -> list[LocalInterval]:
+    """The intersection of two merged, sorted interval lists."""
+    out: list[LocalInterval] = []
+    i = j = 0
+    while i < len(a) and j < len(b):
+        lo, hi = max(a[i][0], b[j][0]), min(a[i][1], b[j][1])
+        if lo < hi:
+            out.append((lo, hi))
+        if a[i][1] < b[j][1]:
+            i += 1
+        else:
+            j += 1
+    return out
+
+
+def _grid(
+    first: dt.datetime, last: dt.datetime, tz: dt.tzinfo, step: dt.timedelta
+) -> Iterator[dt.datetime]:
+    """The candidate starts (UTC) of the wall-clock window first–last: first, first + step,
+    first + 2 steps … on the local wall clock, before last. A wall-clock time that does not
+    exist (the hour the clocks skip) is left out; one that exists twice (the hour they repeat)
+    gives both moments. Not in order around a repeated hour."""
+    label = first
+    while label < last:
+        earlier = label.replace(tzinfo=tz, fold=0).astimezone(UTC)
+        if earlier.astimezone(tz).replace(tzinfo=None) == label:
+            yield earlier
+            later = label.replace(tzinfo=tz, fold=1).astimezone(UTC)
+            if later != earlier:
+                yield later
+        label += step
 
 
 def availability_get(
@@ -128,11 +201,15 @@ def availability_get(
     now: dt.datetime | None = None,
     online: bool = True,
     staff_allowed: Callable[[StaffMember], bool] | None = None,
+    ignore_busy: bool = False,
+    ignore_limits: bool = False,
 ) -> Availability:
     """Bookable start times. `online=True` applies what the public site must: only staff
     offered online, minimum notice and maximum advance. Owners booking in the dashboard use
     `online=False` (any active staff, no notice limits) but the same hours and conflicts.
-    `staff_allowed` drops staff the visitor may not book (e.g. a locked personal passcode)."""
+    `staff_allowed` drops staff the visitor may not book (e.g. a locked personal passcode).
+    `ignore_busy` / `ignore_limits` leave out appointments and time off / the notice and
+    advance limits: the grid of times that could ever be offered (to explain a refusal)."""
     validate_date_range(start, end)
     now = now or timezone.now()
     tz = location.tzinfo
@@ -176,7 +253,11 @@ def availability_get(
     )
     closure_rows = (
         LocationClosure.objects.for_salon(salon)
-        .filter(location=location, date__gte=start, date__lte=end)
+        .filter(
+            location=location,
+            date__gte=start - dt.timedelta(days=1),
+            date__lte=end + dt.timedelta(days=1),
+        )
         .annotate(
             wd=Value(None, output_field=IntegerField()),
             o=Value(None, output_field=TimeField()),
@@ -229,39 +310,46 @@ def availability_get(
 
     earliest = range_start
     latest = range_end
-    if online:
+    if online and not ignore_limits:
         earliest = max(earliest, now + dt.timedelta(minutes=salon.min_notice_minutes))
         latest = min(latest, now + dt.timedelta(days=salon.max_advance_days))
 
     duration = dt.timedelta(minutes=service.duration_minutes)
     before = dt.timedelta(minutes=service.buffer_before_minutes)
     after = dt.timedelta(minutes=service.buffer_after_minutes)
-    step = max(salon.slot_step_minutes, 1)
-    step_delta = dt.timedelta(minutes=step)
+    step_delta = dt.timedelta(minutes=max(salon.slot_step_minutes, 1))
 
     free_staff_at: dict[dt.datetime, list[int]] = defaultdict(list)
-    days = [start + dt.timedelta(days=n) for n in range((end - start).days + 1)]
+    # The days around the range too: the day before's hours may run past midnight into the
+    # first day, and a start late on the last day may run into the next day's hours.
+    days = [start + dt.timedelta(days=n) for n in range(-1, (end - start).days + 2)]
+    open_ranges = _merge_local(
+        _local_range(day, opens, closes)
+        for day in days
+        if day not in closed_days
+        for opens, closes in opening.get(day.weekday(), ())
+    )
+    windows: list[Interval] = []
     for staff_id in staff_ids:
-        busy = _merge(busy_raw.get(staff_id, ()))
+        busy = [] if ignore_busy else _merge(busy_raw.get(staff_id, ()))
         busy_starts = [b[0] for b in busy]
-        for day in days:
-            if day in closed_days:
+        shift_ranges = _merge_local(
+            _local_range(day, shift_start, shift_end)
+            for day in days
+            for shift_start, shift_end in shifts[staff_id].get(day.weekday(), ())
+        )
+        # Free windows: shifts ∩ opening hours; ranges touching (at midnight, or a shift
+        # continued by the next) are one window with one grid.
+        for first, last in _intersect(shift_ranges, open_ranges):
+            window_start, window_end = _wall_to_utc(first, tz), _wall_to_utc(last, tz)
+            windows.append((window_start, window_end))
+            if window_end <= max(earliest, range_start) or window_start > latest:
                 continue
-            weekday = day.weekday()
-            for shift_start, shift_end in shifts[staff_id].get(weekday, ()):
-                for opens, closes in opening.get(weekday, ()):
-                    lo, hi = max(shift_start, opens), min(shift_end, closes)
-                    if lo >= hi:
-                        continue
-                    window_start, window_end = (
-                        _local_to_utc(day, lo, tz),
-                        _local_to_utc(day, hi, tz),
-                    )
-                    t = _aligned_start(max(window_start, earliest), tz, step)
-                    while t + duration <= window_end and t <= latest:
-                        if not _overlaps_any(busy, busy_starts, t - before, t + duration + after):
-                            free_staff_at[t].append(staff_id)
-                        t += step_delta
+            for t in _grid(first, last, tz, step_delta):
+                if t < earliest or t > latest or t >= range_end or t + duration > window_end:
+                    continue
+                if not _overlaps_any(busy, busy_starts, t - before, t + duration + after):
+                    free_staff_at[t].append(staff_id)
 
     slots = [
         Slot(starts_at=t.astimezone(tz), staff_ids=tuple(sorted(set(ids))))
@@ -273,6 +361,7 @@ def availability_get(
         slots=slots,
         staff=staff_by_id,
         booked_count=dict(booked_count),
+        windows=_merge(windows),
     )
 
 

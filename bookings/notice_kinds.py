@@ -20,6 +20,12 @@ _VARIABLES = (
     Variable(
         "calendar_url", _("Link to an .ics file for the client's calendar"), example="https://…"
     ),
+    Variable(
+        "policy",
+        _("The salon's cancellation and change policy (cutoff and the salon's own text)"),
+        example="You can cancel or reschedule online until 24 hours before your appointment; "
+        "after that, please contact the salon.",
+    ),
 )
 
 BOOKING_CONFIRMATION = register(
@@ -38,6 +44,7 @@ BOOKING_CONFIRMATION = register(
             "{{ location }}, {{ address }}\n\n"
             "Add it to your calendar: {{ calendar_url }}\n"
             "See, cancel or reschedule: {{ manage_url }}\n\n"
+            "{{ policy }}\n\n"
             "See you soon,\n{{ salon_name }}"
         ),
         sms_body=_(

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.urls import NoReverseMatch, reverse
 from django.utils import formats, timezone, translation
 
@@ -25,6 +26,7 @@ from bookings.notice_kinds import (
     BOOKING_REMINDER,
     BOOKING_RESCHEDULED,
 )
+from bookings.policy import cancellation_policy
 from notices.services import notice_send_to_client
 
 logger = logging.getLogger(__name__)
@@ -54,6 +56,8 @@ def _absolute(name: str, appointment: Appointment) -> str:
 def appointment_notice_context(appointment: Appointment) -> dict[str, Any]:
     location = appointment.location
     address = ", ".join(p for p in (location.address, location.postal_code, location.city) if p)
+    with translation.override(appointment.salon.default_language):
+        policy = str(cancellation_policy(appointment.salon))
     return {
         "service": appointment.service.name,
         "staff": appointment.staff.name,
@@ -66,6 +70,7 @@ def appointment_notice_context(appointment: Appointment) -> dict[str, Any]:
         ),
         "manage_url": _absolute("public:appointment", appointment),
         "calendar_url": _absolute("public:appointment_ics", appointment),
+        "policy": policy,
     }
 
 
@@ -121,17 +126,22 @@ def connect() -> None:
 def appointments_send_reminders(*, now: dt.datetime | None = None, batch_size: int = 500) -> int:
     """Send the reminder of every booked appointment that starts within its salon's reminder
     window and has had none. Each one is claimed first (`reminder_sent_at` set only while
-    null), so overlapping runs send one reminder. Returns how many were sent."""
+    null), so overlapping runs send one reminder. Returns how many were sent.
+
+    An appointment booked when its start was already within the window gets no reminder:
+    its confirmation, sent minutes earlier, is the reminder."""
     now = now or timezone.now()
     sent = 0
     for salon in Salon.objects.filter(reminder_hours_before__gt=0).order_by("pk"):
+        window = dt.timedelta(hours=salon.reminder_hours_before)
         due = (
             Appointment.objects.for_salon(salon)
             .filter(
                 status=Appointment.Status.BOOKED,
                 reminder_sent_at__isnull=True,
                 starts_at__gt=now,
-                starts_at__lte=now + dt.timedelta(hours=salon.reminder_hours_before),
+                starts_at__lte=now + window,
+                created_at__lte=F("starts_at") - window,
             )
             .values_list("pk", flat=True)[:batch_size]
         )

@@ -1,3 +1,4 @@
+import datetime as dt
 import re
 import zoneinfo
 
@@ -33,3 +34,30 @@ validate_passcode = RegexValidator(
     _("A passcode is 4 to 6 digits."),
     code="invalid_passcode",
 )
+
+
+# --- The date horizon -------------------------------------------------------------------
+# One rule for every date and date-time a person or an API client gives (availability
+# ranges, bookings, moves, list filters, time off, closed days, the calendar's pages): it
+# must fall in the years
+# HORIZON_FIRST_YEAR to HORIZON_LAST_YEAR (inclusive, on the calendar of the value as given).
+# Outside them the answer is a field error (400 in the API), never an overflow (500).
+HORIZON_FIRST_YEAR = 2000
+HORIZON_LAST_YEAR = 2100
+
+
+def in_horizon(value: dt.date | dt.datetime) -> bool:
+    return HORIZON_FIRST_YEAR <= value.year <= HORIZON_LAST_YEAR
+
+
+def horizon_message() -> str:
+    return str(
+        _("Enter a date between the years %(min)s and %(max)s.")
+        % {"min": HORIZON_FIRST_YEAR, "max": HORIZON_LAST_YEAR}
+    )
+
+
+def validate_in_horizon(value: dt.date | dt.datetime | None) -> None:
+    """ValidationError (code "horizon") for a date or date-time outside the horizon."""
+    if value is not None and not in_horizon(value):
+        raise ValidationError(horizon_message(), code="horizon")

@@ -1,5 +1,6 @@
 from django.urls import include, path
 
+from onboarding.apis import SalonCreateApi
 from salonbook.api import TokenObtainApi
 
 # Feature apps' API, each below its own prefix and namespace: (prefix, urlconf module,
@@ -18,6 +19,7 @@ FEATURE_PUBLIC_API_URLS: tuple[tuple[str, str, str], ...] = (
 
 urlpatterns = [
     path("auth/token/", TokenObtainApi.as_view(), name="api-token"),
+    path("salons/", SalonCreateApi.as_view(), name="api-salon-create"),
     path("salons/<slug:salon_slug>/", include("bookings.api.urls")),
     path("public/<slug:salon_slug>/", include("bookings.api.public_urls")),
     *(

@@ -25,6 +25,7 @@ FEATURE_DASHBOARD_URLS: tuple[str, ...] = (
     "referrals.dashboard_urls",
     "reports.dashboard_urls",
     "packages.dashboard_urls",
+    "onboarding.dashboard_urls",
 )
 
 

@@ -20,6 +20,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("accounts/", include("allauth.urls")),
+    path("start/", include("onboarding.urls")),
     path("dashboard/<slug:salon_slug>/", include("salonbook.dashboard_urls")),
     path("s/<slug:salon_slug>/", include("bookings.public.urls")),
     # Feature apps' pages of the public site, each in its own namespace (after bookings').

@@ -7,6 +7,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from bookings.selectors import salon_list_for_user
+from onboarding.selectors import setup_list_unfinished_for_user
 
 
 @require_GET
@@ -26,10 +27,18 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    """Owners land on their salon's dashboard; everyone else sees the welcome page."""
+    """Owners land on their salon's dashboard (or its setup wizard, while steps are left);
+    everyone else sees the welcome page, with "Create your salon"."""
     if request.user.is_authenticated:
         salons = list(salon_list_for_user(user=request.user)[:2])
+        unfinished = setup_list_unfinished_for_user(user=request.user)
         if len(salons) == 1:
+            if unfinished:
+                return redirect("onboarding:resume", salon_slug=salons[0].slug)
             return redirect("dashboard:home", salon_slug=salons[0].slug)
-        return render(request, "home.html", {"salons": salon_list_for_user(user=request.user)})
+        return render(
+            request,
+            "home.html",
+            {"salons": salon_list_for_user(user=request.user), "unfinished_setups": unfinished},
+        )
     return render(request, "home.html", {"salons": []})

@@ -20,6 +20,10 @@ GARBAGE = [
     "-1",
     "99999999999999999999999999",
     "2026-02-30",
+    "9999-12-31",
+    "0001-01-01",
+    "9999-12-31T10:00+01:00",
+    "23:59:59.999999",
     "25:61",
     "abc",
     "\x00",
@@ -102,6 +106,10 @@ QUERIES = [
     "cancelled",
     "next",
 ]
+
+
+# Every field and query parameter at once set to a date far out of range (issue 13).
+EXTREME_DATES = ["9999-12-31", "0001-01-01", "9999-12-31T10:00+01:00", "0001-01-01T00:00Z"]
 
 
 def garbage_for(names: list[str], shift: int) -> dict[str, str]:
@@ -202,6 +210,12 @@ def assert_no_server_error(http: HttpClient, urls: list[str], rounds: int = 4) -
             for method, response in (("GET", get), ("POST", post)):
                 if response.status_code >= 500:
                     failures.append(f"{method} {url} (shift {shift}) → {response.status_code}")
+        for value in EXTREME_DATES:
+            get = http.get(url, dict.fromkeys(QUERIES, value))
+            post = http.post(url, dict.fromkeys(FIELDS, value))
+            for method, response in (("GET", get), ("POST", post)):
+                if response.status_code >= 500:
+                    failures.append(f"{method} {url} ({value}) → {response.status_code}")
     assert failures == []
 
 
@@ -222,3 +236,56 @@ def test_api_client_search_with_nul_bytes_is_answered(owner_api, salon):
     # PostgreSQL refuses NUL in a query parameter; the selector drops it.
     response = owner_api.get(f"/api/v1/salons/{salon.slug}/clients/", {"search": "an\x00na"})
     assert response.status_code == 200
+
+
+def test_pages_survive_extreme_dates_with_valid_ids(demo):
+    # The date fields far out of range while everything else is valid, so the page gets as
+    # far as using the date (issue 13; the API's cases are in bookings/tests/test_engine_edges.py).
+    http = HttpClient(raise_request_exception=False)
+    http.force_login(demo["owner"])
+    ids = {name: demo[name] for name in ("location", "staff", "service", "client")}
+    times = {"time": "10:00", "start_time": "10:00", "end_time": "11:00", "weekday": "1"}
+    times |= {"opens": "09:00", "closes": "10:00", "starts": "09:00", "ends": "10:00"}
+    failures = []
+    for url in dashboard_urls(demo) + public_urls(demo):
+        for value in EXTREME_DATES:
+            query = {"date": value, "week": value, "start": value, "end": value, **ids}
+            dates = ("date", "start_date", "end_date", "starts_at", "ends_at")
+            form = {**dict.fromkeys(dates, value), **ids, **times}
+            for method, response in (("GET", http.get(url, query)), ("POST", http.post(url, form))):
+                if response.status_code >= 500:
+                    failures.append(f"{method} {url} ({value}) → {response.status_code}")
+    assert failures == []
+
+
+def test_api_survives_extreme_dates(demo):
+    # Issue 13: public availability, public booking, the owner's appointment list, booking
+    # and time off, with dates far out of range: 400, never 500.
+    http = HttpClient(raise_request_exception=False)
+    http.force_login(demo["owner"])
+    slug = demo["salon"].slug
+    public, owner = f"/api/v1/public/{slug}", f"/api/v1/salons/{slug}"
+    ids = {name: demo[name] for name in ("location", "service", "staff", "client")}
+    failures = []
+    for value in EXTREME_DATES:
+        day = value[:10]
+        gets = [
+            (f"{public}/availability/", {**ids, "start": day, "end": day}),
+            (f"{owner}/appointments/", {"start": day, "end": day}),
+            (f"{owner}/appointments/", {"start": day}),
+        ]
+        posts = [
+            (f"{public}/bookings/", {**ids, "starts_at": value, "client": {"first_name": "A"}}),
+            (f"{owner}/appointments/", {**ids, "starts_at": value}),
+            (f"{owner}/staff/{demo['staff']}/time-off/", {"starts_at": value, "ends_at": value}),
+            (f"{owner}/appointments/{demo['appointment']}/", {"starts_at": value}),
+        ]
+        responses = [("GET", url, http.get(url, query)) for url, query in gets]
+        for url, body in posts:
+            method = "PATCH" if url.endswith(f"/{demo['appointment']}/") else "POST"
+            send = http.patch if method == "PATCH" else http.post
+            responses.append((method, url, send(url, body, content_type="application/json")))
+        for method, url, response in responses:
+            if response.status_code != 400:
+                failures.append(f"{method} {url} ({value}) → {response.status_code}")
+    assert failures == []

@@ -9,7 +9,16 @@ from django.db import models
 
 from bookings.models import Salon, TenantModel
 
-OUR_APPS = {"bookings", "loyalty", "packages", "segments", "referrals", "reports", "notices"}
+OUR_APPS = {
+    "bookings",
+    "loyalty",
+    "packages",
+    "segments",
+    "referrals",
+    "reports",
+    "notices",
+    "onboarding",
+}
 # Models that are not owned by one salon, with the reason.
 GLOBAL_MODELS = {
     Salon: "the tenant itself",

@@ -30,11 +30,13 @@ from bookings.services.booking import (
 
 from .base import (
     AwareDateTimeField,
+    HorizonDateField,
     PaginatedSalonApi,
     SalonApi,
     SalonPrimaryKeyRelatedField,
     TenantModelSerializer,
 )
+from .public import BOOKING_REFUSED_RESPONSE
 
 TAGS = ["appointments"]
 MAX_LIST_DAYS = 62
@@ -83,11 +85,11 @@ class AppointmentOutputSerializer(TenantModelSerializer):
 
 
 class AppointmentFilterSerializer(serializers.Serializer):
-    start = serializers.DateField(
+    start = HorizonDateField(
         required=False,
-        help_text=_("First day (in the salon's time zone); default today."),
+        help_text=_("First day (in the salon's time zone; years 2000–2100); default today."),
     )
-    end = serializers.DateField(
+    end = HorizonDateField(
         required=False,
         help_text=_("Last day, included; default 7 days after the start; at most 62 days."),
     )
@@ -204,7 +206,17 @@ class AppointmentListApi(PaginatedSalonApi):
     @extend_schema(
         tags=TAGS,
         request=AppointmentCreateInputSerializer,
-        responses={201: AppointmentOutputSerializer, 409: SLOT_TAKEN_RESPONSE},
+        description=_(
+            "Book an appointment. `starts_at` carries its UTC offset (without one: 400). With "
+            "`enforce_hours`, a time that never was bookable is 400 with `reason` "
+            "(`off_grid`, `outside_hours`); a time over another appointment is 409 with the "
+            "next free times."
+        ),
+        responses={
+            201: AppointmentOutputSerializer,
+            400: BOOKING_REFUSED_RESPONSE,
+            409: SLOT_TAKEN_RESPONSE,
+        },
     )
     def post(self, request: Request, salon_slug: str) -> Response:
         serializer = AppointmentCreateInputSerializer(

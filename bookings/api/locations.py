@@ -18,18 +18,30 @@ from bookings.services.catalogue import (
     location_update,
 )
 
-from .base import PaginatedSalonApi, SalonApi, TenantModelSerializer
+from .base import (
+    LocalEndTimeField,
+    LocalTimeField,
+    PaginatedSalonApi,
+    SalonApi,
+    TenantModelSerializer,
+)
 
 TAGS = ["locations"]
 
 
 class LocationHoursOutputSerializer(TenantModelSerializer):
+    opens = LocalTimeField()
+    closes = LocalEndTimeField()
+
     class Meta:
         model = LocationHours
         fields = ["id", "weekday", "opens", "closes"]
 
 
 class LocationHoursInputSerializer(TenantModelSerializer):
+    opens = LocalTimeField()
+    closes = LocalEndTimeField()
+
     class Meta:
         model = LocationHours
         fields = ["weekday", "opens", "closes"]
@@ -50,6 +62,7 @@ class LocationOutputSerializer(TenantModelSerializer):
             "time_zone",
             "phone",
             "email",
+            "description",
             "is_active",
             "opening_hours",
         ]
@@ -67,6 +80,7 @@ class LocationInputSerializer(TenantModelSerializer):
             "time_zone",
             "phone",
             "email",
+            "description",
             "is_active",
         ]
 
@@ -139,7 +153,10 @@ class LocationHoursListApi(SalonApi):
             data=request.data, context=self.serializer_context()
         )
         serializer.is_valid(raise_exception=True)
-        hours = location_hours_create(location=location, **serializer.validated_data)
+        # A closing time earlier than the opening is on the next day (documented on the field).
+        hours = location_hours_create(
+            location=location, overnight=True, **serializer.validated_data
+        )
         return Response(LocationHoursOutputSerializer(hours).data, status=status.HTTP_201_CREATED)
 
 

@@ -77,7 +77,7 @@ from bookings.public.selectors import (
     public_staff_list,
     public_staff_online_list,
 )
-from bookings.services.booking import BookingRequest, SlotTaken
+from bookings.services.booking import BookingRequest, SlotNotBookable, SlotTaken
 from bookings.services.self_service import (
     appointment_cancel_by_client,
     appointment_reschedule_by_client,
@@ -85,7 +85,7 @@ from bookings.services.self_service import (
 from bookings.signing import appointment_from_token, appointment_token
 from salonbook.throttling import AnonRateThrottle  # client_ip, not X-Forwarded-For
 
-from .base import AwareDateTimeField
+from .base import AwareDateTimeField, HorizonDateField
 
 LOCATION_CODE_HEADER = "X-Booking-Passcode"
 STAFF_CODE_HEADER = "X-Staff-Passcode"
@@ -326,15 +326,35 @@ class PublicStaffListApi(PublicApi):
 class AvailabilityIn(serializers.Serializer):
     location = serializers.IntegerField()
     service = serializers.IntegerField()
-    start = serializers.DateField()
-    end = serializers.DateField()
+    start = HorizonDateField(help_text=_("First day, in the location's time zone (2000–2100)."))
+    end = HorizonDateField(help_text=_("Last day, included; at most 31 days after the start."))
     staff = serializers.CharField(required=False, default="any", help_text="a staff id or 'any'")
+
+
+AVAILABILITY_DESCRIPTION = """The free start times of a service at a location, day by day
+(`start` to `end`, at most 31 days, in the location's time zone; dates in the years 2000–2100).
+
+**The slot grid.** Each free window — a staff member's shift intersected with the location's
+opening hours on one day — has its own grid: the first start is the window's start, then one
+every slot step (the salon's setting) on the location's wall clock. A shift from 09:00 with a
+25-minute step offers 09:00, 09:25, 09:50 …, not multiples of 25 minutes from midnight. On a
+DST day the grid goes on by the wall clock: starts in the skipped hour do not exist, starts in
+the repeated hour are given twice (two moments, each with its offset). A start is offered when
+the whole service fits in the window, its buffers overlap no other appointment or time off, and
+it lies between now + the minimum notice and now + the maximum advance. An end of hours
+`24:00` is midnight at the end of the day; an end earlier than the start is on the next day
+(a shift 20:00–02:00), and ranges that touch at midnight are one window.
+
+Book one of these times exactly: a time that never was offered is refused with 400 and a
+`reason` (`off_grid`, `outside_hours`, `too_soon`, `too_far`); one taken meanwhile with 409
+and the next free times."""
 
 
 class PublicAvailabilityApi(PublicApi):
     throttle_classes = [AnonRateThrottle]
 
     @extend_schema(
+        description=AVAILABILITY_DESCRIPTION,
         parameters=[AvailabilityIn, *LOCATION_CODE_PARAMS, *STAFF_CODE_PARAMS],
         responses={
             **PASSCODE_RESPONSES,
@@ -464,6 +484,22 @@ class AppointmentOut(serializers.Serializer):
         return obj.ends_at.astimezone(obj.location.tzinfo).isoformat()
 
 
+BOOKING_REFUSED_RESPONSE = inline_serializer(
+    "BookingRefused",
+    {
+        "starts_at": serializers.ListField(child=serializers.CharField()),
+        "reason": serializers.ChoiceField(choices=list(SlotNotBookable.REASONS)),
+    },
+)
+BOOKING_TAKEN_RESPONSE = inline_serializer(
+    "BookingTaken",
+    {
+        "detail": serializers.CharField(),
+        "next_slots": serializers.ListField(child=serializers.DateTimeField()),
+    },
+)
+
+
 def _taken_response(exc: SlotTaken, location: Location) -> Response:
     return Response(
         {
@@ -474,11 +510,28 @@ def _taken_response(exc: SlotTaken, location: Location) -> Response:
     )
 
 
+BOOKING_DESCRIPTION = """Book one of the times availability offers (`starts_at` with its
+UTC offset, exactly as availability gives it; a time without an offset is refused with 400).
+
+- 400 with `reason` (and the message on `starts_at`): the time never was bookable —
+  `off_grid` (not one of the slot starts), `outside_hours` (the service does not fit in the
+  working and opening hours), `too_soon` (inside the minimum notice), `too_far` (beyond the
+  maximum advance).
+- 409 with `next_slots`: the time was offered and has just been taken.
+- 400 on other fields for bad input; nothing is booked."""
+
+
 class PublicBookingCreateApi(PublicApi):
     @extend_schema(
+        description=BOOKING_DESCRIPTION,
         request=BookingIn,
         parameters=[LOCATION_CODE_PARAMS[0], STAFF_CODE_PARAMS[0]],
-        responses={201: AppointmentOut, **PASSCODE_RESPONSES},
+        responses={
+            201: AppointmentOut,
+            400: BOOKING_REFUSED_RESPONSE,
+            409: BOOKING_TAKEN_RESPONSE,
+            **PASSCODE_RESPONSES,
+        },
         tags=["public"],
     )
     def post(self, request: Request, salon_slug: str) -> Response:

@@ -19,6 +19,9 @@ from bookings.services.catalogue import (
 )
 
 from .base import (
+    AwareDateTimeField,
+    LocalEndTimeField,
+    LocalTimeField,
     PaginatedSalonApi,
     SalonApi,
     SalonPrimaryKeyRelatedField,
@@ -29,6 +32,9 @@ TAGS = ["staff"]
 
 
 class WorkingHoursOutputSerializer(TenantModelSerializer):
+    starts = LocalTimeField()
+    ends = LocalEndTimeField()
+
     class Meta:
         model = WorkingHours
         fields = ["id", "location", "weekday", "starts", "ends"]
@@ -36,6 +42,8 @@ class WorkingHoursOutputSerializer(TenantModelSerializer):
 
 class WorkingHoursInputSerializer(TenantModelSerializer):
     location = SalonPrimaryKeyRelatedField(queryset=Location.objects.all())
+    starts = LocalTimeField()
+    ends = LocalEndTimeField()
 
     class Meta:
         model = WorkingHours
@@ -49,6 +57,10 @@ class TimeOffOutputSerializer(TenantModelSerializer):
 
 
 class TimeOffInputSerializer(TenantModelSerializer):
+    # With their UTC offset, like every date-time the API takes (AwareDateTimeField).
+    starts_at = AwareDateTimeField()
+    ends_at = AwareDateTimeField()
+
     class Meta:
         model = TimeOff
         fields = ["starts_at", "ends_at", "all_day", "reason"]
@@ -162,7 +174,8 @@ class WorkingHoursListApi(SalonApi):
             data=request.data, context=self.serializer_context()
         )
         serializer.is_valid(raise_exception=True)
-        hours = working_hours_create(staff=staff, **serializer.validated_data)
+        # An end earlier than the start is on the next day (documented on the field).
+        hours = working_hours_create(staff=staff, overnight=True, **serializer.validated_data)
         return Response(WorkingHoursOutputSerializer(hours).data, status=status.HTTP_201_CREATED)
 
 

@@ -38,6 +38,7 @@ from django.views.generic import TemplateView
 from django_htmx.http import HttpResponseClientRefresh
 
 from bookings.models import Appointment, Location, StaffMember
+from bookings.models.catalogue import END_OF_DAY
 from bookings.selectors import location_list, tenant_get
 from bookings.selectors_calendar import (
     CalendarData,
@@ -54,6 +55,7 @@ from bookings.services.booking import (
     appointment_set_status,
     appointment_status_choices,
 )
+from bookings.validators import HORIZON_FIRST_YEAR, HORIZON_LAST_YEAR
 
 from .calendar_forms import (
     AppointmentCreateForm,
@@ -69,7 +71,8 @@ DAY_MINUTES = 24 * 60
 VIEWS = ("day", "week")
 DEFAULT_VIEW = "day"
 # Far enough for any salon, near enough that date arithmetic never overflows.
-MIN_DATE, MAX_DATE = dt.date(1900, 1, 1), dt.date(2999, 12, 31)
+# The date horizon of every input (bookings/validators.py).
+MIN_DATE, MAX_DATE = dt.date(HORIZON_FIRST_YEAR, 1, 1), dt.date(HORIZON_LAST_YEAR, 12, 31)
 
 STATUS_ACTIONS = {
     Appointment.Status.COMPLETED: "completed",
@@ -148,6 +151,8 @@ def calendar_grid(data: CalendarData, *, today: dt.date) -> Grid:
     opens = data.opens or DEFAULT_OPENS
     closes = data.closes or DEFAULT_CLOSES
     first, last = _minute_of(opens), _minute_of(closes) or DAY_MINUTES
+    if closes == END_OF_DAY:  # "24:00" (bookings/models/catalogue.py)
+        last = DAY_MINUTES
     if last <= first:
         first, last = _minute_of(DEFAULT_OPENS), _minute_of(DEFAULT_CLOSES)
 

@@ -23,9 +23,10 @@ from bookings.models import (
     ServiceCategory,
     StaffMember,
 )
-from bookings.models.catalogue import Weekday
+from bookings.models.catalogue import END_OF_DAY, Weekday, as_end_time
 from bookings.services.catalogue import CATEGORY_FIELDS, LOCATION_FIELDS, SERVICE_FIELDS
 from bookings.services.clients import CLIENT_FIELDS
+from bookings.validators import HORIZON_FIRST_YEAR, HORIZON_LAST_YEAR
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME_INPUT = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
@@ -100,15 +101,31 @@ class LocationForm(SalonModelForm):
         return self.cleaned_data["country"].strip().upper()
 
 
+class EndTimeField(forms.TimeField):
+    """The end of hours: a time, or 24:00 / 00:00 for the end of the day (END_OF_DAY)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "help_text", _("00:00 or 24:00: until midnight; earlier than the start: the next day.")
+        )
+        super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> dt.time | None:
+        if isinstance(value, str) and value.strip() in ("24:00", "24:00:00"):
+            return END_OF_DAY
+        return as_end_time(super().to_python(value))
+
+
 class LocationHoursForm(forms.Form):
     weekday = forms.TypedChoiceField(label=_("Weekday"), choices=Weekday.choices, coerce=int)
     opens = forms.TimeField(label=_("Opens"), widget=TIME_INPUT)
-    closes = forms.TimeField(label=_("Closes"), widget=TIME_INPUT)
+    closes = EndTimeField(label=_("Closes"), widget=TIME_INPUT)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         opens, closes = data.get("opens"), data.get("closes")
-        if opens is not None and closes is not None and closes <= opens:
+        # A closing time earlier than the opening is on the next day (open 18:00–03:00).
+        if opens is not None and closes is not None and closes == opens:
             self.add_error("closes", _("Closing time must be after opening time."))
         return data
 
@@ -211,7 +228,7 @@ class WorkingHoursForm(forms.Form):
     weekday = forms.TypedChoiceField(label=_("Weekday"), choices=Weekday.choices, coerce=int)
     location = forms.ModelChoiceField(label=_("Location"), queryset=Location.objects.none())
     starts = forms.TimeField(label=_("Starts"), widget=TIME_INPUT)
-    ends = forms.TimeField(label=_("Ends"), widget=TIME_INPUT)
+    ends = EndTimeField(label=_("Ends"), widget=TIME_INPUT)
 
     def __init__(self, *args: Any, staff: StaffMember, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -221,12 +238,13 @@ class WorkingHoursForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         starts, ends = data.get("starts"), data.get("ends")
-        if starts is not None and ends is not None and ends <= starts:
+        # An end earlier than the start is on the next day (a shift 20:00–02:00).
+        if starts is not None and ends is not None and ends == starts:
             self.add_error("ends", _("The shift must end after it starts."))
         return data
 
 
-TIME_OFF_MIN_YEAR, TIME_OFF_MAX_YEAR = 1900, 2999
+TIME_OFF_MIN_YEAR, TIME_OFF_MAX_YEAR = HORIZON_FIRST_YEAR, HORIZON_LAST_YEAR  # validators.py
 
 
 class TimeOffForm(forms.Form):

@@ -10,6 +10,7 @@ app_name = "dashboard"
 
 urlpatterns = [
     path("", views.DashboardHomeView.as_view(), name="home"),
+    path("salons/", views.SalonSwitcherView.as_view(), name="salon_switcher"),
     # Locations, their opening hours and closed days
     path("locations/", views.LocationListView.as_view(), name="location_list"),
     path("locations/new/", views.LocationCreateView.as_view(), name="location_create"),

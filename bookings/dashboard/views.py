@@ -8,6 +8,7 @@ import datetime as dt
 from collections.abc import Callable
 from functools import cached_property
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
@@ -24,6 +25,7 @@ from django.views.generic import FormView, TemplateView
 
 from bookings import selectors
 from bookings.models import (
+    Appointment,
     Client,
     Location,
     LocationClosure,
@@ -279,7 +281,9 @@ class LocationHoursCreateView(DetailAddView, LocationDetailView):
         return LocationHoursForm(**kwargs)
 
     def perform_write(self, form: forms.Form) -> Any:
-        return catalogue.location_hours_create(location=self.location, **form.cleaned_data)
+        return catalogue.location_hours_create(
+            location=self.location, overnight=True, **form.cleaned_data
+        )
 
 
 class LocationClosureCreateView(DetailAddView, LocationDetailView):
@@ -491,7 +495,7 @@ class WorkingHoursCreateView(DetailAddView, StaffDetailView):
         return WorkingHoursForm(staff=self.staff, **kwargs)
 
     def perform_write(self, form: forms.Form) -> Any:
-        return catalogue.working_hours_create(staff=self.staff, **form.cleaned_data)
+        return catalogue.working_hours_create(staff=self.staff, overnight=True, **form.cleaned_data)
 
 
 class TimeOffCreateView(DetailAddView, StaffDetailView):
@@ -560,10 +564,20 @@ class ClientListView(SalonViewMixin, TemplateView):
         query = (
             self.request.GET.get("q", "").replace("\x00", "").strip()[: selectors.MAX_SEARCH_LENGTH]
         )
+        sort = self.request.GET.get("sort", "")
+        if sort not in selectors.CLIENT_SORTS:
+            sort = selectors.DEFAULT_CLIENT_SORT
         paginator = Paginator(
-            selectors.client_list(salon=self.salon, search=query), CLIENTS_PER_PAGE
+            selectors.client_list(salon=self.salon, search=query, sort=sort), CLIENTS_PER_PAGE
         )
         context["query"] = query
+        context["sort"] = sort
+        context["sort_links"] = _client_sort_links(query=query, sort=sort)
+        # What page links keep (the search and the sort), ending so that `page=` follows.
+        kept = {"q": query} if query else {}
+        if sort != selectors.DEFAULT_CLIENT_SORT:
+            kept["sort"] = sort
+        context["page_query"] = urlencode(kept) + "&" if kept else ""
         context["page_obj"] = paginator.get_page(self.request.GET.get("page"))
         # Feature apps' markers next to names (extensions.py): one query per source.
         client_badges_attach(salon=self.salon, clients=context["page_obj"].object_list)
@@ -576,6 +590,9 @@ class ClientListView(SalonViewMixin, TemplateView):
 
 
 class ClientDetailView(SalonViewMixin, TemplateView):
+    """The page a receptionist uses at the desk: the client's details, upcoming and past
+    appointments, counts, notes, feature panels, and links to book for them."""
+
     manage_required = False
     template_name = "dashboard/clients/detail.html"
 
@@ -583,11 +600,50 @@ class ClientDetailView(SalonViewMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         client = tenant_get(Client, salon=self.salon, pk=self.kwargs["pk"])
         context["client"] = client
+        context["history"] = history = selectors.client_history(salon=self.salon, client=client)
+        create_url = self.url_for_create()
+        context["new_appointment_url"] = f"{create_url}?{urlencode({'client': client.pk})}"
+        context["book_again_url"] = (
+            self.book_again_url(create_url, history.last_booked) if history.last_booked else ""
+        )
+        for appointment in history.past:
+            appointment.book_again_url = self.book_again_url(create_url, appointment)
         # Feature apps' panels (bookings/dashboard/extensions.py).
         context["client_panels"] = client_panels_render(
             request=self.request, salon=self.salon, membership=self.membership, client=client
         )
         return context
+
+    def url_for_create(self) -> str:
+        return reverse("dashboard:appointment_create", kwargs={"salon_slug": self.salon.slug})
+
+    @staticmethod
+    def book_again_url(create_url: str, appointment: Appointment) -> str:
+        """The calendar's new-appointment form prefilled with the same client, location,
+        service and staff (its GET parameters); the owner picks the time there."""
+        params = {
+            "client": appointment.client_id,
+            "location": appointment.location_id,
+            "service": appointment.service_id,
+            "staff": appointment.staff_id,
+        }
+        return f"{create_url}?{urlencode(params)}"
+
+
+def _client_sort_links(*, query: str, sort: str) -> dict[str, dict[str, str]]:
+    """Per sortable column: the `?…` link that sorts by it (toggling the direction when it is
+    the current sort) and the `aria-sort` value of its header."""
+    links = {}
+    for column in ("name", "last_visit", "next_visit"):
+        if sort == column:
+            target, aria = f"-{column}", "ascending"
+        elif sort == f"-{column}":
+            target, aria = column, "descending"
+        else:
+            target, aria = column, "none"
+        params = {"q": query, "sort": target} if query else {"sort": target}
+        links[column] = {"href": f"?{urlencode(params)}", "aria_sort": aria}
+    return links
 
 
 class ClientCreateView(SalonFormView):
@@ -617,3 +673,17 @@ class ClientEditView(SalonObjectFormView):
 
     def get_success_url_for(self, obj: Model) -> str:
         return self.get_cancel_url()
+
+
+class SalonSwitcherView(SalonViewMixin, TemplateView):
+    """The salons of the signed-in person, for the header's switcher. Loaded when the menu is
+    first opened (htmx), so dashboard pages spend no query on it; one query here, however
+    many salons."""
+
+    manage_required = False
+    template_name = "dashboard/_salon_switcher.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["user_salons"] = selectors.salon_list_for_user(user=self.request.user)
+        return context

@@ -53,6 +53,10 @@ class Appointment(TenantModel):
     ACTIVE_STATUSES = (Status.BOOKED, Status.COMPLETED)
     # The name the database constraint and the service share (see migration 0003).
     NO_OVERLAP_CONSTRAINT = "appointment_staff_no_overlap"
+    # One client may hold overlapping appointments (two services at once, with two staff),
+    # but never two active ones of the same service at the same start: that is a duplicate
+    # (a double click, a retried request), refused also under concurrent requests.
+    NO_DUPLICATE_CONSTRAINT = "appointment_client_no_duplicate"
 
     location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="appointments")
     staff = models.ForeignKey(StaffMember, on_delete=models.PROTECT, related_name="appointments")
@@ -103,6 +107,11 @@ class Appointment(TenantModel):
             ),
             models.CheckConstraint(
                 condition=Q(price__gte=0), name="appointment_price_not_negative"
+            ),
+            models.UniqueConstraint(
+                fields=["salon", "client", "service", "starts_at"],
+                condition=Q(status__in=["booked", "completed"]),
+                name="appointment_client_no_duplicate",
             ),
         ]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 from django.conf import settings
@@ -17,6 +18,29 @@ from .tenancy import Location, TenantModel
 
 MAX_SERVICE_MINUTES = 24 * 60
 MAX_BUFFER_MINUTES = 240
+
+# The end of the day, "24:00", as an end of working or opening hours. A TimeField cannot hold
+# 24:00, so it is stored as the last representable time, 23:59:59.999999, and every reader
+# (availability, the API's "24:00:00", the pages' "24:00") treats that value as the next
+# day's midnight: a location open 00:00–24:00 offers the day's last slot too. An end given as
+# 00:00 means the same (`as_end_time`): hours never end at the start of their own day.
+#
+# Hours across midnight. An end earlier than the start is on the next day: a shift 20:00–02:00
+# on Friday runs until 02:00 on Saturday (a range is always shorter than 24 hours; an end
+# equal to the start is refused). Availability joins ranges that touch (e.g. at midnight)
+# into one window.
+END_OF_DAY = dt.time.max
+
+
+def as_end_time[T](value: T) -> T | dt.time:
+    """An end of hours as stored: 00:00 (midnight, as a time input gives it) is the end of
+    the day, END_OF_DAY; anything else is itself."""
+    return END_OF_DAY if value == dt.time(0) else value
+
+
+def clock_label(value: dt.time) -> str:
+    """HH:MM of a time of day, "24:00" for END_OF_DAY."""
+    return "24:00" if value == END_OF_DAY else value.strftime("%H:%M")
 
 
 class Weekday(models.IntegerChoices):
@@ -191,13 +215,18 @@ class WorkingHours(TenantModel):
         ordering = ("staff", "weekday", "starts")
         indexes = [models.Index(fields=["salon", "staff", "weekday"])]
         constraints = [
+            # An end earlier than the start is on the next day (a shift 20:00–02:00).
             models.CheckConstraint(
-                condition=Q(ends__gt=F("starts")), name="working_hours_ends_after_starts"
+                condition=~Q(ends=F("starts")), name="working_hours_ends_not_at_start"
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_weekday_display()} {self.starts:%H:%M}–{self.ends:%H:%M}"
+        return f"{self.get_weekday_display()} {self.starts:%H:%M}–{clock_label(self.ends)}"
+
+    @property
+    def ends_label(self) -> str:
+        return clock_label(self.ends)
 
 
 class TimeOff(TenantModel):
@@ -241,13 +270,18 @@ class LocationHours(TenantModel):
         verbose_name_plural = _("opening hours")
         ordering = ("location", "weekday", "opens")
         constraints = [
+            # A closing time earlier than the opening is on the next day (open 18:00–03:00).
             models.CheckConstraint(
-                condition=Q(closes__gt=F("opens")), name="location_hours_closes_after_opens"
+                condition=~Q(closes=F("opens")), name="location_hours_closes_not_at_opening"
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_weekday_display()} {self.opens:%H:%M}–{self.closes:%H:%M}"
+        return f"{self.get_weekday_display()} {self.opens:%H:%M}–{clock_label(self.closes)}"
+
+    @property
+    def closes_label(self) -> str:
+        return clock_label(self.closes)
 
 
 class LocationClosure(TenantModel):

@@ -53,6 +53,15 @@ class Salon(models.Model):
         _("send reminders (hours before)"), default=24, validators=[MaxValueValidator(24 * 14)]
     )
     require_login_to_book = models.BooleanField(_("clients must log in to book"), default=False)
+    cancellation_policy = models.TextField(
+        _("cancellation and change policy"),
+        max_length=2000,
+        blank=True,
+        help_text=_(
+            "Optional. Shown to clients before they confirm, on the confirmation page and in "
+            "the confirmation e-mail, after the cancellation cutoff."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -143,6 +152,12 @@ class Location(TenantModel):
     )
     phone = PhoneNumberField(_("phone"), blank=True)
     email = models.EmailField(_("email"), blank=True)
+    description = models.TextField(
+        _("description"),
+        max_length=2000,
+        blank=True,
+        help_text=_("A few words for clients on the booking site: how to find you, parking, …"),
+    )
     is_active = models.BooleanField(_("active"), default=True)
     # Online booking passcode (see bookings/passcodes.py). The version changes whenever the
     # code changes or is switched off, which ends every unlock given for the old code.

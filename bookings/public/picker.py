@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from bookings.availability import Availability, availability_get
 from bookings.models import Location, Salon, Service, StaffMember
+from bookings.services.booking import BookingRequest, booking_refusal
 
 from .forms import QueryParamError, parse_day
 
@@ -195,5 +196,19 @@ def start_problem(
         now=now,
         staff_allowed=staff_allowed,
     ):
+        # A time that never was a slot says why (400); one taken meanwhile is a 409.
+        refusal = booking_refusal(
+            salon,
+            BookingRequest(
+                location=location,
+                service=service,
+                starts_at=starts_at,
+                staff=staff,
+                staff_allowed=staff_allowed,
+            ),
+            online=True,
+        )
+        if refusal is not None:
+            return " ".join(refusal.messages), 400
         return _("That time is not available. Please choose another time."), 409
     return "", 200

@@ -4,7 +4,10 @@ salon's"."""
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
@@ -13,6 +16,8 @@ from bookings.models import (
     Appointment,
     Client,
     Location,
+    LocationClosure,
+    LocationHours,
     Salon,
     Service,
     StaffLocation,
@@ -28,6 +33,61 @@ def public_location_list(*, salon: Salon) -> QuerySet[Location]:
 
 def public_location_get(*, salon: Salon, pk: Any) -> Location:
     return tenant_get(Location, salon=salon, pk=pk, queryset=public_location_list(salon=salon))
+
+
+@dataclass
+class OpeningDay:
+    date: dt.date
+    is_today: bool
+    ranges: list[tuple[str, str]] = field(default_factory=list)  # ("09:00", "17:00")
+    closed_reason: str = ""  # a closed day (holiday) of the location
+    closed: bool = False
+
+
+def location_map_url(location: Location) -> str:
+    """An OpenStreetMap search for the address (a plain link: no embedded map)."""
+    parts = [location.address, location.postal_code, location.city, location.country]
+    query = ", ".join(p for p in parts if p)
+    if not location.address and not location.city:
+        return ""
+    return "https://www.openstreetmap.org/search?" + urlencode({"query": query})
+
+
+def public_locations_with_info(
+    *, salon: Salon, locations: list[Location], now: dt.datetime | None = None
+) -> list[Location]:
+    """Attach what the public site tells about each location: `week` (the next seven days
+    from today in the location's zone, each with its opening ranges or closed) and `map_url`.
+    Two queries however many locations."""
+    now = now or timezone.now()
+    ids = [location.pk for location in locations]
+    hours: dict[tuple[int, int], list[LocationHours]] = {}
+    for row in LocationHours.objects.for_salon(salon).filter(location_id__in=ids):
+        hours.setdefault((row.location_id, row.weekday), []).append(row)
+    first = min((now.astimezone(loc.tzinfo).date() for loc in locations), default=now.date())
+    closures = {
+        (row.location_id, row.date): row
+        for row in LocationClosure.objects.for_salon(salon).filter(
+            location_id__in=ids, date__gte=first, date__lte=first + dt.timedelta(days=8)
+        )
+    }
+    for location in locations:
+        today = now.astimezone(location.tzinfo).date()
+        week = []
+        for offset in range(7):
+            date = today + dt.timedelta(days=offset)
+            day = OpeningDay(date=date, is_today=offset == 0)
+            closure = closures.get((location.pk, date))
+            if closure is not None:
+                day.closed, day.closed_reason = True, closure.reason
+            else:
+                rows = sorted(hours.get((location.pk, date.weekday()), []), key=lambda r: r.opens)
+                day.ranges = [(r.opens.strftime("%H:%M"), r.closes_label) for r in rows]
+                day.closed = not day.ranges
+            week.append(day)
+        location.week = week  # type: ignore[attr-defined]
+        location.map_url = location_map_url(location)  # type: ignore[attr-defined]
+    return locations
 
 
 def public_staff_list(

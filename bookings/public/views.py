@@ -192,6 +192,7 @@ class SalonHomeView(PublicView):
             return redirect(self.url("services", location_id=locations[0].pk))
         for location in locations:
             location.locked = not self.unlocks.allows(location)  # type: ignore[attr-defined]
+        selectors.public_locations_with_info(salon=self.salon, locations=locations)
         return self.render("public/locations.html", {"locations": locations})
 
 
@@ -326,6 +327,7 @@ class ServiceListView(ServiceStepView):
         if uncategorized:
             grouped.append((_("Other services") if grouped else "", uncategorized))
         has_other_locations = selectors.public_location_list(salon=self.salon).count() > 1
+        selectors.public_locations_with_info(salon=self.salon, locations=[self.location])
         return self.render(
             "public/services.html",
             {

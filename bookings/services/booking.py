@@ -1,5 +1,8 @@
 """Booking writes: book, reschedule, cancel, mark completed / no-show (and correct them).
 
+A client's identical duplicate (same client, service and start, both active) is refused
+(`DuplicateBooking`), by a check and by a unique constraint for concurrent requests.
+
 Invariant 1 (no double booking) is enforced twice: a check against existing appointments
 inside the transaction, and on PostgreSQL an exclusion constraint that catches what races
 past the check (`Appointment.NO_OVERLAP_CONSTRAINT`). On SQLite, the settings open every
@@ -23,6 +26,7 @@ from bookings.events import BookingEvent, publish
 from bookings.models import Appointment, Client, Location, Salon, Service, StaffMember
 from bookings.passcodes import PasscodeRequired
 from bookings.services.clients import client_create
+from bookings.validators import horizon_message, in_horizon
 
 
 class SlotTaken(Exception):
@@ -31,6 +35,45 @@ class SlotTaken(Exception):
     def __init__(self, next_slots: list[dt.datetime]) -> None:
         super().__init__(_("This time was just taken. Please choose another time."))
         self.next_slots = next_slots
+
+
+class SlotNotBookable(ValidationError):
+    """A time that was never offered (400 in the API, on `starts_at`, with `reason`), unlike
+    `SlotTaken` (offered a moment ago, now taken: 409 with the next free times). Reasons:
+
+    - `too_soon`: inside the salon's minimum notice (online bookings only);
+    - `too_far`: beyond the salon's maximum advance (online bookings only);
+    - `outside_hours`: [start, start + duration) is not inside working ∩ opening hours (or the
+      location is closed that day);
+    - `off_grid`: inside the hours but not one of the slot starts (bookings/availability.py).
+    """
+
+    REASONS = ("too_soon", "too_far", "outside_hours", "off_grid")
+
+    def __init__(self, reason: str) -> None:
+        messages = {
+            "too_soon": _("This time is too soon: the salon needs more notice."),
+            "too_far": _("This time is too far ahead: the salon does not take bookings so early."),
+            "outside_hours": _("This time is outside the opening and working hours."),
+            "off_grid": _("Bookings start only at the times offered; choose one of them."),
+        }
+        super().__init__({"starts_at": ValidationError(messages[reason], code=reason)})
+        self.reason = reason
+        # Read by the API's exception handler (salonbook/api.py): added to the 400's body.
+        self.api_reason = reason
+
+
+class DuplicateBooking(ValidationError):
+    """The client already holds an active appointment of this service at this start (400 in
+    the API, on `starts_at`, with `reason` "duplicate"). A client may hold overlapping
+    appointments of different services (or at different starts); an identical one is a
+    double click or a retried request. The database refuses it too
+    (`Appointment.NO_DUPLICATE_CONSTRAINT`), so concurrent duplicates are refused alike."""
+
+    def __init__(self) -> None:
+        message = _("This client already has an appointment for this service at this time.")
+        super().__init__({"starts_at": ValidationError(message, code="duplicate")})
+        self.api_reason = "duplicate"
 
 
 @dataclass(frozen=True)
@@ -79,6 +122,8 @@ def _validate_request(salon: Salon, req: BookingRequest, *, online: bool) -> Non
             errors["staff"] = _("This staff member does not work at that location.")
     if timezone.is_naive(req.starts_at):
         errors["starts_at"] = _("Give the time with its time zone offset.")
+    elif not in_horizon(req.starts_at):
+        errors["starts_at"] = horizon_message()
     elif req.starts_at <= timezone.now():
         errors["starts_at"] = _("This time is in the past.")
     if errors:
@@ -101,6 +146,44 @@ def _availability_around(
     )
 
 
+def booking_refusal(salon: Salon, req: BookingRequest, *, online: bool) -> SlotNotBookable | None:
+    """Why `req.starts_at` is not offered, when it never was (None: it is a slot that is
+    busy now, i.e. taken). A read: call it after a time was found not free."""
+    now = timezone.now()
+    if online and req.starts_at < now + dt.timedelta(minutes=salon.min_notice_minutes):
+        return SlotNotBookable("too_soon")
+    if online and req.starts_at > now + dt.timedelta(days=salon.max_advance_days):
+        return SlotNotBookable("too_far")
+    day = req.starts_at.astimezone(req.location.tzinfo).date()
+    grid = availability_get(
+        salon=salon,
+        location=req.location,
+        service=req.service,
+        start=day,
+        end=day,
+        staff=req.staff,
+        online=online,
+        staff_allowed=req.staff_allowed,
+        ignore_busy=True,
+        ignore_limits=True,
+    )
+    if grid.staff_for(req.starts_at):
+        return None
+    ends_at = req.starts_at + dt.timedelta(minutes=req.service.duration_minutes)
+    if any(lo <= req.starts_at and ends_at <= hi for lo, hi in grid.windows):
+        return SlotNotBookable("off_grid")
+    return SlotNotBookable("outside_hours")
+
+
+def _not_offered(salon: Salon, req: BookingRequest, *, online: bool) -> Exception:
+    """The exception for a time that is not among the free slots: 400 with the reason when it
+    never was a slot, else SlotTaken (409) with the next free times."""
+    refusal = booking_refusal(salon, req, online=online)
+    if refusal is not None:
+        return refusal
+    return SlotTaken(next_free_slots(salon, req, online=online))
+
+
 def next_free_slots(
     salon: Salon, req: BookingRequest, *, online: bool, limit: int = 3
 ) -> list[dt.datetime]:
@@ -110,7 +193,8 @@ def next_free_slots(
 
 
 def _insert(appointment: Appointment) -> bool:
-    """Insert in a savepoint; False when the database refuses an overlap (a lost race)."""
+    """Insert in a savepoint; False when the database refuses an overlap (a lost race),
+    DuplicateBooking when it refuses a duplicate (one that raced past the check)."""
     try:
         with transaction.atomic():
             appointment.save(force_insert=True)
@@ -118,8 +202,41 @@ def _insert(appointment: Appointment) -> bool:
         if Appointment.NO_OVERLAP_CONSTRAINT in str(exc):
             appointment.pk = None
             return False
+        if _is_duplicate_error(exc):
+            raise DuplicateBooking() from exc
         raise
     return True
+
+
+def _is_duplicate_error(exc: IntegrityError) -> bool:
+    # PostgreSQL names the constraint; SQLite names the columns of the unique index.
+    text = str(exc)
+    return Appointment.NO_DUPLICATE_CONSTRAINT in text or (
+        "UNIQUE constraint failed" in text and "client_id" in text and "service_id" in text
+    )
+
+
+def _check_not_duplicate(
+    salon: Salon,
+    *,
+    client: Client,
+    service: Service,
+    starts_at: dt.datetime,
+    exclude_pk: int | None = None,
+) -> None:
+    # Bookings of one client are serialized on the client's row: two concurrent identical
+    # requests would otherwise each insert and then wait on the other's row in the unique
+    # index (a deadlock on PostgreSQL). The second one now sees the first and is refused.
+    Client.objects.select_for_update().filter(pk=client.pk).first()
+    qs = (
+        Appointment.objects.for_salon(salon)
+        .active()
+        .filter(client=client, service=service, starts_at=starts_at)
+    )
+    if exclude_pk:
+        qs = qs.exclude(pk=exclude_pk)
+    if qs.exists():
+        raise DuplicateBooking()
 
 
 def _overlaps_existing(appointment: Appointment, *, exclude_pk: int | None = None) -> bool:
@@ -157,13 +274,14 @@ def appointment_book(
     allowed = request.staff_allowed
     if request.staff is not None and allowed is not None and not allowed(request.staff):
         raise PasscodeRequired(request.staff)
+    _check_not_duplicate(salon, client=client, service=request.service, starts_at=request.starts_at)
     if enforce_hours or request.staff is None:
         availability = _availability_around(salon, request, online=online)
         candidates = availability.staff_for(request.starts_at)
         if request.staff is not None:
             candidates = [s for s in candidates if s.pk == request.staff.pk]
         if not candidates:
-            raise SlotTaken(next_free_slots(salon, request, online=online))
+            raise _not_offered(salon, request, online=online)
     else:
         candidates = [request.staff]
 
@@ -237,15 +355,24 @@ def appointment_reschedule(
         # The appointment's own old time must not count against it.
         availability = _availability_excluding(appointment, request)
         if not any(s.pk == appointment.staff_id for s in availability):
-            raise SlotTaken(next_free_slots(salon, request, online=True))
+            raise _not_offered(salon, request, online=True)
     if _overlaps_existing(appointment, exclude_pk=appointment.pk):
         raise SlotTaken(next_free_slots(salon, request, online=online))
+    _check_not_duplicate(
+        salon,
+        client=appointment.client,
+        service=appointment.service,
+        starts_at=starts_at,
+        exclude_pk=appointment.pk,
+    )
     try:
         with transaction.atomic():
             appointment.save()
     except IntegrityError as exc:
         if Appointment.NO_OVERLAP_CONSTRAINT in str(exc):
             raise SlotTaken(next_free_slots(salon, request, online=online)) from exc
+        if _is_duplicate_error(exc):
+            raise DuplicateBooking() from exc
         raise
     if old != (appointment.starts_at, appointment.staff_id):
         publish(BookingEvent.RESCHEDULED, appointment)

@@ -33,6 +33,7 @@ BOOKING_SETTINGS_FIELDS = (
     "cancellation_cutoff_hours",
     "reminder_hours_before",
     "require_login_to_book",
+    "cancellation_policy",
 )
 
 

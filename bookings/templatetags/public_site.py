@@ -6,6 +6,7 @@ from typing import Any
 
 from django import template
 
+from bookings.policy import CancellationPolicy, cancellation_policy
 from bookings.public.extensions import PublicNavLink, public_nav_links
 
 register = template.Library()
@@ -23,3 +24,10 @@ def public_nav_links_tag(context: template.Context) -> list[PublicNavLink]:
     user = context.get("user") or getattr(request, "user", None)
     path = getattr(request, "path", "")
     return public_nav_links(salon_slug=slug, user=user, path=path, salon=salon)
+
+
+@register.simple_tag(name="cancellation_policy")
+def cancellation_policy_tag(salon: Any) -> CancellationPolicy:
+    """`{% cancellation_policy salon as policy %}`: the salon's cancellation and change
+    policy (bookings/policy.py)."""
+    return cancellation_policy(salon)

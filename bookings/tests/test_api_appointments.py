@@ -343,8 +343,9 @@ def test_owner_may_book_outside_hours_unless_asked_to_enforce_them(shop, owner_a
     default = owner_api.post(LIST_URL, create_body(shop, client_row, early), format="json")
 
     # then
-    assert enforced.status_code == 409
-    assert enforced.json()["next_slots"][0] == next_wednesday_at(9).isoformat()
+    # (Issue 13: a time outside hours never was a slot: 400 with the reason, not 409.)
+    assert enforced.status_code == 400
+    assert enforced.json()["reason"] == "outside_hours"
     assert written_after_enforced == []
     assert default.status_code == 201
     assert Appointment.objects.get().starts_at == early

@@ -378,10 +378,13 @@ def test_booking_any_staff_never_assigns_a_locked_one(anna_locked, http):
     # given
     mari = anna_locked["staff"][1]
 
-    # when
-    first = book(http, anna_locked, staff="any")
-    second = book(http, anna_locked, staff="any")
-    third = book(http, anna_locked, staff="any", staff_passcode="4711")
+    # when: three clients (one client's identical second booking is a duplicate, issue 13)
+    def client(n: int) -> dict[str, str]:
+        return {"first_name": f"Client {n}", "email": f"client{n}@example.test"}
+
+    first = book(http, anna_locked, staff="any", client=client(1))
+    second = book(http, anna_locked, staff="any", client=client(2))
+    third = book(http, anna_locked, staff="any", staff_passcode="4711", client=client(3))
 
     # then
     assert first.status_code == 201

@@ -1,8 +1,9 @@
 """Public booking API: `/api/v1/public/<salon_slug>/…` (bookings/api/public.py).
 
 Anonymous callers see only what is bookable online, of this salon only; bad input is 400 per
-field with nothing written; a time that is not (or no longer) offered is 409 with the next free
-times; and under concurrent requests one slot is booked once (PostgreSQL tests)."""
+field with nothing written; a time that never was offered is 400 with its `reason`, one that is
+no longer free (taken meanwhile) 409 with the next free times; and under concurrent requests
+one slot is booked once (PostgreSQL tests)."""
 
 from __future__ import annotations
 
@@ -373,7 +374,9 @@ def test_availability_of_another_salons_location_and_service_is_400(shop, other_
 
 def add_appointments(shop: dict[str, Any], count: int, first_day: dt.date) -> None:
     """`count` short appointments over a week (written in bulk: only the reads are measured)."""
-    client = ClientFactory(salon=shop["salon"])
+    # A client per staff member: one client never holds the same service twice at one start
+    # (issue 13, Appointment.NO_DUPLICATE_CONSTRAINT).
+    clients = [ClientFactory(salon=shop["salon"]) for _ in shop["staff"]]
     rows = []
     for n in range(count):
         day = first_day + dt.timedelta(days=(n // 2) % 7)
@@ -386,7 +389,7 @@ def add_appointments(shop: dict[str, Any], count: int, first_day: dt.date) -> No
                 location=shop["location"],
                 staff=shop["staff"][n % 2],
                 service=shop["service"],
-                client=client,
+                client=clients[n % 2],
                 starts_at=starts,
                 ends_at=starts + dt.timedelta(minutes=5),
                 block_starts_at=starts,
@@ -506,27 +509,27 @@ def test_booking_a_taken_time_is_409_with_next_times_and_nothing_written(shop, h
 
 
 @pytest.mark.parametrize(
-    "starts_at",
+    ("starts_at", "reason"),
     [
-        pytest.param(lambda: next_wednesday_at(10, 7), id="off-the-grid"),
-        pytest.param(lambda: next_wednesday_at(18), id="after-the-shift"),
-        pytest.param(lambda: next_wednesday_at(16, 30), id="runs-past-the-shift"),
+        pytest.param(lambda: next_wednesday_at(10, 7), "off_grid", id="off-the-grid"),
+        pytest.param(lambda: next_wednesday_at(18), "outside_hours", id="after-the-shift"),
+        pytest.param(lambda: next_wednesday_at(16, 30), "outside_hours", id="runs-past-the-shift"),
     ],
 )
-def test_a_time_that_is_not_offered_is_409_with_next_times(shop, http, starts_at):
+def test_a_time_that_was_never_offered_is_400_with_the_reason(shop, http, starts_at, reason):
+    # (Issue 13: it was a 409 "just taken"; 409 is for a race, this time never was a slot.)
     # when
     response = post(http, "bookings/", booking_body(shop, starts_at()))
 
     # then
-    assert response.status_code == 409
+    assert response.status_code == 400
     body = response.json()
-    assert body["detail"] == "This time was just taken. Please choose another time."
-    assert len(body["next_slots"]) == 3
-    assert all(s > starts_at().isoformat() for s in body["next_slots"])
+    assert body["reason"] == reason
+    assert len(body["starts_at"]) == 1
     assert counts() == (0, 0)
 
 
-def test_a_time_beyond_the_maximum_advance_is_409(shop, http):
+def test_a_time_beyond_the_maximum_advance_is_400_too_far(shop, http):
     # given
     shop["salon"].max_advance_days = 1
     shop["salon"].save()
@@ -537,8 +540,22 @@ def test_a_time_beyond_the_maximum_advance_is_409(shop, http):
     )
 
     # then
-    assert response.status_code == 409
-    assert response.json()["next_slots"] == []
+    assert response.status_code == 400
+    assert response.json()["reason"] == "too_far"
+    assert counts() == (0, 0)
+
+
+def test_a_time_inside_the_minimum_notice_is_400_too_soon(shop, http):
+    # given
+    shop["salon"].min_notice_minutes = 60 * 24 * 30
+    shop["salon"].save()
+
+    # when
+    response = post(http, "bookings/", booking_body(shop, next_wednesday_at(10)))
+
+    # then
+    assert response.status_code == 400
+    assert response.json()["reason"] == "too_soon"
     assert counts() == (0, 0)
 
 

@@ -25,6 +25,7 @@ GOOD_SETTINGS = {
     "cancellation_cutoff_hours": "12",
     "reminder_hours_before": "6",
     "require_login_to_book": "on",
+    "cancellation_policy": "Late cancellations are charged 50%.",
 }
 
 
@@ -186,6 +187,7 @@ def test_owner_saves_the_booking_settings(owner_client, salon):
         "cancellation_cutoff_hours": 12,
         "reminder_hours_before": 6,
         "require_login_to_book": True,
+        "cancellation_policy": "Late cancellations are charged 50%.",
     }
     assert message_texts(response) == [("success", "Booking settings saved.")]
 

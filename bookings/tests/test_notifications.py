@@ -74,6 +74,8 @@ def test_reminders_are_sent_once_inside_the_window(shop, django_capture_on_commi
     client = ClientFactory(salon=shop["salon"])
     soon = book(shop, next_wednesday_at(10), client)
     later = book(shop, next_wednesday_at(10) + dt.timedelta(days=7), client)
+    # booked days ahead (one booked inside the window gets no separate reminder)
+    Appointment.objects.update(created_at=soon.starts_at - dt.timedelta(days=3))
     Notice.objects.all().delete()
     now = soon.starts_at - dt.timedelta(hours=23)
     # when the sweep runs twice

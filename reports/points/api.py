@@ -38,13 +38,7 @@ from reports.points.filters import (
     clean_search,
     date_range_errors,
 )
-from reports.points.selectors import (
-    PointsReportRow,
-    points_kind_labels,
-    points_report_list,
-    points_report_row,
-    points_report_totals,
-)
+from reports.points.selectors import PointsReportRows, points_report_totals
 from salonbook.pagination import BoundedLimitOffsetPagination
 
 TAGS = ["reports"]
@@ -166,14 +160,11 @@ PAGE_PARAMETERS = [
 ]
 
 
-class _KnownCountPagination(BoundedLimitOffsetPagination):
-    """Limit/offset pages whose count comes from the totals (no COUNT over the window)."""
-
-    def __init__(self, count: int) -> None:
-        self.known_count = count
+class _RowsPagination(BoundedLimitOffsetPagination):
+    """Limit/offset pages of `PointsReportRows`, whose length is the totals' count."""
 
     def get_count(self, queryset: Any) -> int:
-        return self.known_count
+        return len(queryset)
 
 
 def _parse_filters(api: SalonApi, request: Request) -> PointsReportFilters:
@@ -198,15 +189,12 @@ class PointsReportApi(SalonApi):
     def get(self, request: Request, salon_slug: str) -> Response:
         filters = _parse_filters(self, request)
         totals = points_report_totals(salon=self.salon, filters=filters)
-        paginator = _KnownCountPagination(totals.count)
-        entries = paginator.paginate_queryset(
-            points_report_list(salon=self.salon, filters=filters), request, view=self
+        paginator = _RowsPagination()
+        rows = paginator.paginate_queryset(
+            PointsReportRows(salon=self.salon, filters=filters, count=totals.count),
+            request,
+            view=self,
         )
-        tz = self.salon.tzinfo
-        kind_labels = points_kind_labels()
-        rows: list[PointsReportRow] = [
-            points_report_row(entry, tz=tz, kind_labels=kind_labels) for entry in entries or []
-        ]
         totals_data = {
             "count": totals.count,
             "earned": totals.earned,
@@ -218,9 +206,9 @@ class PointsReportApi(SalonApi):
             "next": paginator.get_next_link(),
             "previous": paginator.get_previous_link(),
             "totals": totals_data,
-            "results": rows,
+            "results": rows or [],
         }
-        with timezone.override(tz):  # times with the salon's UTC offset
+        with timezone.override(self.salon.tzinfo):  # times with the salon's UTC offset
             return Response(PointsReportOutputSerializer(data).data)
 
 
@@ -230,7 +218,9 @@ class IgnoreAcceptHeader(BaseContentNegotiation):
     def select_parser(self, request: Request, parsers: list[Any]) -> Any:
         return parsers[0]
 
-    def select_renderer(self, request: Request, renderers: list[Any], format_suffix: Any = None):
+    def select_renderer(
+        self, request: Request, renderers: list[Any], format_suffix: Any = None
+    ) -> tuple[Any, str]:
         return renderers[0], renderers[0].media_type
 
 

@@ -16,7 +16,7 @@ date range (a balance depends on earlier rows only). Standard SQL, so PostgreSQL
 (3.25+) run the same query.
 
 The totals are a plain aggregate over the matching rows (no window needed); pages take their row
-count from it, so a page is two queries whatever its size.
+count from it, so a page is three queries whatever its size (`PointsReportRows`).
 
 Rows are read as tuples (`values_list`) with exactly the columns a row shows, and turned into
 `PointsReportRow`s: an export reads a million rows, and building a model instance per row and
@@ -28,9 +28,10 @@ reads of a ledger row (`_LedgerRowForDescription`).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, overload
 
 from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Sum, When, Window
 
@@ -125,8 +126,54 @@ def points_report_entries(*, salon: Salon, filters: PointsReportFilters) -> Quer
 
 
 def points_report_list(*, salon: Salon, filters: PointsReportFilters) -> QuerySet[Any]:
-    """The matching rows as tuples of ROW_VALUES (for `points_report_row`), in one query."""
+    """The matching rows as tuples of ROW_VALUES (for `points_report_row`), in one query: what
+    an export streams."""
     return points_report_entries(salon=salon, filters=filters).values_list(*ROW_VALUES)
+
+
+BALANCE_INDEX = ROW_VALUES.index("running_balance")
+DETAIL_VALUES = tuple(name for name in ROW_VALUES if name != "running_balance")
+
+
+class PointsReportRows(Sequence["PointsReportRow"]):
+    """The report's rows for a page (a paginator slices this): a slice is two queries, the
+    page's ids with their running balance (the window over narrow rows, then the page), and then
+    what those rows show. Joining the clients, visits, services … of every row before the page
+    is cut (as the single query of an export does) made a page of a large salon three times
+    slower. `len()` is the count of the totals (`points_report_totals`), given by the caller."""
+
+    def __init__(self, *, salon: Salon, filters: PointsReportFilters, count: int) -> None:
+        self.salon, self.filters, self.total = salon, filters, count
+
+    def __len__(self) -> int:
+        return self.total
+
+    @overload
+    def __getitem__(self, index: int) -> PointsReportRow: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[PointsReportRow]: ...
+
+    def __getitem__(self, index: int | slice) -> PointsReportRow | list[PointsReportRow]:
+        if isinstance(index, int):
+            return self[index : index + 1][0]
+        entries = points_report_entries(salon=self.salon, filters=self.filters)
+        page = list(entries.values_list("id", "running_balance")[index])
+        details = {
+            values[0]: values
+            for values in PointsEntry.objects.for_salon(self.salon)
+            .filter(pk__in=[entry_id for entry_id, _balance in page])
+            .values_list(*DETAIL_VALUES)
+        }
+        tz, labels = self.salon.tzinfo, points_kind_labels()
+        return [
+            points_report_row(
+                (*details[entry_id][:BALANCE_INDEX], balance, *details[entry_id][BALANCE_INDEX:]),
+                tz=tz,
+                kind_labels=labels,
+            )
+            for entry_id, balance in page
+            if entry_id in details  # (ledger rows are never deleted; a salon might be)
+        ]
 
 
 def points_report_totals(*, salon: Salon, filters: PointsReportFilters) -> PointsTotals:

@@ -7,8 +7,8 @@ a bad value is a form error on the page (an export with one goes back to the pag
 it), never a 500, and parameters the form does not know are ignored.
 
 A page is a constant number of queries whatever its size: the totals (which also give the row
-count to the paginator), the page's rows with everything they show, and the filter form's
-choices."""
+count to the paginator), the page's ids with their running balances, what those rows show
+(`PointsReportRows`), and the filter form's choices."""
 
 from __future__ import annotations
 
@@ -38,24 +38,7 @@ from reports.exports import XLSX_MAX_ROWS, ExportTooLarge
 from reports.points.exports import points_export_response, points_xlsx_fits
 from reports.points.filters import clean_search
 from reports.points.forms import CLIENTS_SHOWN, PointsAddForm, PointsReportFilterForm
-from reports.points.selectors import (
-    points_kind_labels,
-    points_report_list,
-    points_report_row,
-    points_report_totals,
-)
-
-
-class CountedPaginator(Paginator):
-    """A paginator told the row count (the totals query already has it): no COUNT query."""
-
-    def __init__(self, object_list: Any, per_page: int, *, count: int) -> None:
-        super().__init__(object_list, per_page)
-        self._known_count = count
-
-    @cached_property
-    def count(self) -> int:
-        return self._known_count
+from reports.points.selectors import PointsReportRows, points_report_totals
 
 
 def _is_htmx_partial(request: HttpRequest) -> bool:
@@ -77,23 +60,14 @@ class PointsReportView(SalonViewMixin, TemplateView):
             return context
         filters = form.filters()
         totals = points_report_totals(salon=self.salon, filters=filters)
-        paginator = CountedPaginator(
-            points_report_list(salon=self.salon, filters=filters),
-            form.page_size,
-            count=totals.count,
-        )
-        page = paginator.get_page(self.request.GET.get("page"))
-        tz = self.salon.tzinfo
-        kind_labels = points_kind_labels()
+        rows = PointsReportRows(salon=self.salon, filters=filters, count=totals.count)
+        page = Paginator(rows, form.page_size).get_page(self.request.GET.get("page"))
         context.update(
             {
                 "filters": filters,
                 "totals": totals,
                 "page_obj": page,
-                "rows": [
-                    points_report_row(values, tz=tz, kind_labels=kind_labels)
-                    for values in page.object_list
-                ],
+                "rows": page.object_list,
                 "without_client_query": form.query(client=None, page=None),
                 "page_query": form.query(page=None),
                 "export_query": form.query(per_page=None),

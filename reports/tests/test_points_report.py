@@ -440,12 +440,14 @@ def test_pages_of_25_50_and_100(world, owner_client):
 MAX_PAGE_QUERIES = 12
 
 
-def client_with_rows(salon: Any, world: dict[str, Any], actor: Any, count: int) -> Any:
-    """A client with `count` rows in May: every other one a visit (service, staff, location),
-    the rest manual rows written by `actor`."""
+def client_with_rows(
+    salon: Any, world: dict[str, Any], actor: Any, count: int, start: dt.datetime
+) -> Any:
+    """A client with `count` rows from `start`, two hours apart: every other one a visit
+    (service, staff, location), the rest manual rows written by `actor`."""
     client = ClientFactory(salon=salon, first_name=f"Has{count}", last_name="Rows")
     for n in range(count):
-        at = local(2026, 5, 1, 9) + dt.timedelta(hours=2 * n)
+        at = start + dt.timedelta(hours=2 * n)
         if n % 2:
             appointment = visit(salon, world, client, ends_at=at - dt.timedelta(hours=1))
             add_row(salon, client, 10, at, PointsEntry.Kind.EARNED, appointment=appointment)
@@ -459,8 +461,8 @@ def test_the_page_queries_do_not_grow_with_the_rows_shown(
 ):
     # given one client with 10 rows and one with 100
     salon = world["kati"].salon
-    few = client_with_rows(salon, world, owner, 10)
-    many = client_with_rows(salon, world, owner, 100)
+    few = client_with_rows(salon, world, owner, 10, start=local(2026, 5, 1, 9))
+    many = client_with_rows(salon, world, owner, 100, start=local(2026, 6, 1, 9))
     counts = {}
     for client, expected in ((few, 10), (many, 100)):
         # when

@@ -45,10 +45,13 @@ INSTALLED_APPS = [
     "segments",
     "referrals",
     "reports",
+    "onboarding",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before anything reads the body: /api/ answers an oversized one with a JSON 413.
+    "salonbook.api_middleware.ApiRequestTooLargeMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
