@@ -16,7 +16,6 @@ from typing import Any
 from django.http import HttpResponseBase
 from django.utils import timezone
 from django.utils.text import format_lazy
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -28,8 +27,8 @@ from rest_framework.response import Response
 from bookings.api.base import SalonApi, SalonPrimaryKeyRelatedField
 from bookings.models import Client, Location, Service, StaffMember
 from loyalty.models import PointsEntry
-from reports.exports import XLSX_MAX_ROWS, ExportTooLarge
-from reports.points.exports import points_export_response
+from reports.exports import ExportTooLarge
+from reports.points.exports import points_export_response, xlsx_too_large_message
 from reports.points.filters import (
     DEFAULT_SORT,
     MAX_SEARCH_LENGTH,
@@ -236,15 +235,7 @@ class _PointsExportApi(SalonApi):
             )
         except ExportTooLarge:
             raise serializers.ValidationError(
-                {
-                    "non_field_errors": [
-                        _(
-                            "These are more rows than one Excel sheet holds (%(max)d). Narrow "
-                            "the filters or export CSV."
-                        )
-                        % {"max": XLSX_MAX_ROWS - 1}
-                    ]
-                }
+                {"non_field_errors": [xlsx_too_large_message()]}
             ) from None
 
 

@@ -9,6 +9,7 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpResponseBase
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -32,6 +33,13 @@ from reports.points.selectors import (
 )
 
 EXPORT_CHUNK_SIZE = 2000  # rows per fetch of the server-side cursor
+# An .xlsx is written whole before its first byte is sent, at about 5,000 rows a second
+# (bench/points_export.py); much beyond this many rows the request would outlast the web
+# server's timeout (gunicorn.conf.py, 60 s), so such an export is refused with a hint to narrow
+# the filters or take the CSV, which streams. Settings: REPORTS_XLSX_MAX_ROWS. The way past it
+# is a Celery task that writes the same file (`points_export_rows` + `reports.exports.xlsx_file`)
+# to storage and sends a download link; not built yet.
+DEFAULT_XLSX_MAX_ROWS = 200_000
 FORMATS = ("csv", "xlsx")
 TOTALS_LINES = 4  # the empty line and earned / spent / net
 POINTS_COLUMN = 4
@@ -108,16 +116,29 @@ def points_export_filename(
     return export_filename(salon.slug, "loyalty-points", start, end, extension=extension)
 
 
+def points_xlsx_max_rows() -> int:
+    """The most rows an Excel export makes: the setting, and never more than one sheet holds
+    with the header and the totals."""
+    limit = getattr(settings, "REPORTS_XLSX_MAX_ROWS", DEFAULT_XLSX_MAX_ROWS)
+    return min(limit, XLSX_MAX_ROWS - 1 - TOTALS_LINES)
+
+
 def points_xlsx_fits(count: int) -> bool:
-    """Whether `count` rows, the header and the totals fit one Excel sheet."""
-    return count + 1 + TOTALS_LINES <= XLSX_MAX_ROWS
+    return count <= points_xlsx_max_rows()
+
+
+def xlsx_too_large_message() -> str:
+    return _(
+        "An Excel file holds at most %(max)d rows here. Narrow the filters (e.g. the dates) or "
+        "export CSV."
+    ) % {"max": points_xlsx_max_rows()}
 
 
 def points_export_response(
     *, salon: Salon, filters: PointsReportFilters, file_format: str
 ) -> HttpResponseBase:
-    """The file for `file_format` ("csv" or "xlsx"). Raises ExportTooLarge when the rows do not
-    fit one Excel sheet (the CSV has no limit)."""
+    """The file for `file_format` ("csv" or "xlsx"). Raises ExportTooLarge for an Excel file of
+    more than `points_xlsx_max_rows()` rows (the CSV has no limit)."""
     columns = points_export_columns()
     filename = points_export_filename(salon=salon, filters=filters, extension=file_format)
     if file_format == "csv":

@@ -34,8 +34,12 @@ from bookings.models import Client
 from bookings.selectors import client_list
 from loyalty.selectors import points_balance
 from loyalty.services.points import points_adjust
-from reports.exports import XLSX_MAX_ROWS, ExportTooLarge
-from reports.points.exports import points_export_response, points_xlsx_fits
+from reports.exports import ExportTooLarge
+from reports.points.exports import (
+    points_export_response,
+    points_xlsx_fits,
+    xlsx_too_large_message,
+)
 from reports.points.filters import clean_search
 from reports.points.forms import CLIENTS_SHOWN, PointsAddForm, PointsReportFilterForm
 from reports.points.selectors import PointsReportRows, points_report_totals
@@ -73,7 +77,9 @@ class PointsReportView(SalonViewMixin, TemplateView):
                 "export_query": form.query(per_page=None),
                 "sort_links": self._sort_links(form, filters.sort),
                 "return_to": self.request.get_full_path(),
-                "xlsx_too_large": not points_xlsx_fits(totals.count),
+                "xlsx_too_large": (
+                    xlsx_too_large_message() if not points_xlsx_fits(totals.count) else ""
+                ),
             }
         )
         return context
@@ -112,11 +118,7 @@ class PointsExportView(SalonViewMixin, View):
         except ExportTooLarge:
             messages.error(
                 request,
-                _(
-                    "These are more rows than one Excel sheet holds (%(max)d). Narrow the "
-                    "filters (e.g. the dates) or export CSV."
-                )
-                % {"max": XLSX_MAX_ROWS - 1},
+                xlsx_too_large_message(),
             )
             return HttpResponseRedirect(f"{report_url}?{form.query()}")
 

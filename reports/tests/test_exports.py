@@ -17,6 +17,7 @@ from django.test import Client as HttpClient
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
+from rest_framework.test import APIClient
 
 from bookings.models import Salon
 from loyalty.models import PointsEntry
@@ -373,20 +374,34 @@ def test_an_export_with_bad_filters_goes_back_to_the_page(world, owner_client):
     )
 
 
-def test_too_many_rows_for_excel_are_refused_with_a_message(world, owner_client, monkeypatch):
-    # given a sheet limit below the March rows
-    from reports.points import exports as points_exports
-    from reports.points import views
-
-    monkeypatch.setattr(points_exports, "XLSX_MAX_ROWS", 6)
-    monkeypatch.setattr(views, "XLSX_MAX_ROWS", 6)
+def test_too_many_rows_for_excel_are_refused_with_a_message(world, owner_client, settings):
+    # given a limit below the 4 rows of March
+    settings.REPORTS_XLSX_MAX_ROWS = 3
 
     # when
+    page = owner_client.get(reverse("dashboard:reports", kwargs={"salon_slug": "alpha"}), MARCH)
     response = owner_client.get(export_url(world["kati"].salon, "xlsx"), MARCH, follow=True)
+    api = APIClient()
+    api.force_authenticate(world["kati_mar1"].actor)
+    from_api = api.get("/api/v1/salons/alpha/reports/points/export.xlsx", MARCH)
 
     # then
+    message = "An Excel file holds at most 3 rows here."
+    assert message in page.content.decode()
+    assert "/reports/points/export.xlsx" not in page.content.decode()
     assert response.redirect_chain[-1][0].startswith("/dashboard/alpha/reports/?date_from=")
-    assert "more rows than one Excel sheet holds" in response.content.decode()
+    assert message in response.content.decode()
+    assert from_api.status_code == 400
+    assert message in from_api.json()["non_field_errors"][0]
+    # the CSV has no limit
+    assert len(read_csv(owner_client.get(export_url(world["kati"].salon, "csv"), MARCH))) == 9
+
+
+def test_the_excel_limit_never_exceeds_a_sheet(settings):
+    from reports.points.exports import points_xlsx_max_rows
+
+    settings.REPORTS_XLSX_MAX_ROWS = 10**9
+    assert points_xlsx_max_rows() == 1_048_576 - 1 - 4
 
 
 def test_the_csv_is_written_in_the_language_of_the_request(world, owner):
