@@ -30,6 +30,10 @@
         target.value = slugify(source.value);
       }
     });
+    // A name typed before this script ran (it is deferred) gets its address too.
+    if (!touched && source.value) {
+      target.value = slugify(source.value);
+    }
   }
 
   function initCountry() {

@@ -43,6 +43,7 @@ def test_new_owner_signs_up_and_sets_up_a_salon(transactional_db: None, pages: P
     # then they are logged in and continue with the wizard
     expect(page).to_have_url(re.compile(r"/start/$"))
     expect(page.get_by_role("heading", name="Create your salon")).to_be_visible()
+    page.wait_for_load_state("load")  # the wizard's script is deferred
 
     # the salon: the web address follows the name, the country fills in the rest
     page.get_by_label("Salon name").fill("Studio Kadri")
@@ -64,6 +65,7 @@ def test_new_owner_signs_up_and_sets_up_a_salon(transactional_db: None, pages: P
 
     # the services: the barber's starter list, in the salon's language (Estonian)
     expect(page.get_by_role("heading", name="Your first services")).to_be_visible()
+    page.wait_for_load_state("load")  # the list reloads on change (deferred script)
     page.get_by_label("Kind of salon").select_option("barber")
     expect(page.locator("input[value='Habeme piiramine']")).to_be_visible()
     page.locator("input[name='services-3-include']").uncheck()
