@@ -3,14 +3,11 @@ balance (points, gift card value) goes below zero however spending races."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from decimal import Decimal
-from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
 
 from bookings.models import Appointment
 from bookings.services.booking import appointment_set_status
@@ -24,37 +21,10 @@ from loyalty.services.gift_cards import (
     gift_card_type_create,
 )
 from loyalty.services.points import points_adjust, points_reverse_for_appointment
+from tests.concurrency import race
 from tests.factories import ClientFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def race(functions: list[Callable[[], Any]]) -> list[str]:
-    """Run the functions at once on their own connections; 'ok', 'refused' or the error."""
-    barrier = threading.Barrier(len(functions))
-    results: list[str] = []
-    lock = threading.Lock()
-
-    def run(function: Callable[[], Any]) -> None:
-        try:
-            barrier.wait()
-            function()
-            outcome = "ok"
-        except ValidationError:
-            outcome = "refused"
-        except Exception as exc:  # noqa: BLE001 - reported in the assertion
-            outcome = f"error: {exc!r}"
-        finally:
-            connection.close()
-        with lock:
-            results.append(outcome)
-
-    threads = [threading.Thread(target=run, args=(f,)) for f in functions]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    return sorted(results)
 
 
 def test_two_sweeps_at_once_award_each_appointment_once(loyal):

@@ -4,14 +4,11 @@ purchase waits for payment per client and type."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from decimal import Decimal
-from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
 
 from bookings.checkout import ClientDetails, checkout_complete
 from bookings.models import Appointment
@@ -25,38 +22,11 @@ from packages.services.usage import (
     package_pay_appointment,
     package_return_for_appointment,
 )
+from tests.concurrency import race
 
 from .conftest import make_type, tallinn_day_at
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def race(functions: list[Callable[[], Any]]) -> list[str]:
-    """Run the functions at once on their own connections; 'ok', 'refused' or the error."""
-    barrier = threading.Barrier(len(functions))
-    results: list[str] = []
-    lock = threading.Lock()
-
-    def run(function: Callable[[], Any]) -> None:
-        try:
-            barrier.wait()
-            function()
-            outcome = "ok"
-        except ValidationError:
-            outcome = "refused"
-        except Exception as exc:  # noqa: BLE001 - reported in the assertion
-            outcome = f"error: {exc!r}"
-        finally:
-            connection.close()
-        with lock:
-            results.append(outcome)
-
-    threads = [threading.Thread(target=run, args=(f,)) for f in functions]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    return sorted(results)
 
 
 def pay_or_refuse(appointment: Appointment) -> Callable[[], None]:

@@ -14,9 +14,10 @@ from notices.models import Notice
 from referrals.models import Referral
 from referrals.services.codes import referral_code_get_or_create
 from referrals.services.referrals import referral_award, referral_record_by_code, referral_set
+from tests.concurrency import race
 from tests.factories import ClientFactory
 
-from .helpers import race, referral_entries
+from .helpers import referral_entries
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
