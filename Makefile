@@ -18,13 +18,22 @@ $(VENV)/.installed: pyproject.toml
 
 venv: $(VENV)/.installed
 
+# Seeding records the demo's notices (confirmations, reminders…) in the delivery log without
+# printing dozens of e-mails: their delivery runs inside the seed command, to nowhere.
+SEED := CELERY_TASK_ALWAYS_EAGER=true EMAIL_URL=dummymail:// LOG_LEVEL=WARNING \
+	SMS_BACKEND=notices.sms.FileSmsBackend $(PY) manage.py
+
+# PORT is exported so links in notices (SITE_URL) follow the port served.
+run: export PORT := $(PORT)
 run: venv
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py seed_demo
-	$(PY) manage.py seed_demo_loyalty
-	$(PY) manage.py seed_demo_referrals
-	$(PY) manage.py seed_demo_packages
-	PORT=$(PORT) scripts/run-dev
+	$(SEED) seed_demo
+	$(SEED) seed_demo_loyalty
+	$(SEED) seed_demo_referrals
+	$(SEED) seed_demo_packages
+	$(SEED) seed_demo_staff
+	$(SEED) seed_demo_segments
+	scripts/run-dev
 
 test: venv
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -1,8 +1,11 @@
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from .models import User
+from .models import ApiToken, User
 
 
 @admin.register(User)
@@ -17,3 +20,23 @@ class UserAdmin(BaseUserAdmin):
         (_("Important dates"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Support sees and revokes (deletes) API tokens; tokens are made only by their user."""
+
+    list_display = ("token_key", "user", "label", "created", "expiry", "last_used_at")
+    list_select_related = ("user",)
+    search_fields = ("user__email", "label", "token_key")
+    readonly_fields = (
+        "token_key", "user", "label", "user_agent", "created_ip", "created", "expiry",
+        "last_used_at",
+    )  # fmt: skip
+    exclude = ("digest",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

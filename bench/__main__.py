@@ -2,6 +2,8 @@
 
     make bench                      # DATABASE_URL defaults to postgres://postgres@127.0.0.1:5432/
     BENCH_QUICK=1 make bench        # smaller data, for a smoke run
+    BENCH_ONLY=availability,booking,server make bench    # some of them
+    BENCH_SERVER_SECONDS=20 make bench                   # longer cells through gunicorn
 
 The scratch database `salonbook_bench` is dropped and created at each run.
 """
@@ -42,15 +44,31 @@ def main() -> None:
 
     call_command("migrate", verbosity=0)
 
-    from bench import availability, booking_contention, loyalty_award, points_export
+    from bench import (
+        availability,
+        booking,
+        booking_contention,
+        loyalty_award,
+        points_export,
+        server,
+    )
 
     quick = bool(os.environ.get("BENCH_QUICK"))
+    # BENCH_ONLY=availability,server runs some of them (the server one needs availability's data).
+    only = {n.strip() for n in os.environ.get("BENCH_ONLY", "").split(",") if n.strip()}
+    suites = {
+        "availability": availability,
+        "booking": booking,
+        "server": server,
+        "booking_contention": booking_contention,
+        "loyalty_award": loyalty_award,
+        "points_export": points_export,
+    }
     started = time.perf_counter()
     results: list[dict] = []
-    results += availability.run(quick=quick)
-    results += booking_contention.run(quick=quick)
-    results += loyalty_award.run(quick=quick)
-    results += points_export.run(quick=quick)
+    for name, suite in suites.items():
+        if not only or name in only:
+            results += suite.run(quick=quick)
 
     width = max(len(r["name"]) for r in results)
     print()

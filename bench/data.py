@@ -104,3 +104,96 @@ def make_salon(
             day += dt.timedelta(days=1)
     Appointment.objects.bulk_create(rows, batch_size=2000)
     return {"salon": salon, "location": location, "service": service, "staff": staff}
+
+
+@transaction.atomic
+def make_other_salons(count: int, *, prefix: str = "other", staff_count: int = 3) -> None:
+    """`count` small salons in bulk (a few statements in all, not per salon): each with one
+    location open 08–20, `staff_count` staff working 09–17 daily, one service, 10 clients and
+    60 past appointments — the other tenants sharing the tables with the salon measured."""
+    salons = Salon.objects.bulk_create(
+        Salon(slug=f"{prefix}-{n}", name=f"Other {n}", min_notice_minutes=0, max_advance_days=365)
+        for n in range(count)
+    )
+    locations = Location.objects.bulk_create(
+        Location(salon=s, name="Main", time_zone="Europe/Tallinn") for s in salons
+    )
+    LocationHours.objects.bulk_create(
+        (
+            LocationHours(salon=s, location=loc, weekday=d, opens=dt.time(8), closes=dt.time(20))
+            for s, loc in zip(salons, locations, strict=True)
+            for d in range(7)
+        ),
+        batch_size=5000,
+    )
+    services = Service.objects.bulk_create(
+        Service(
+            salon=s, name="Cut", duration_minutes=45, buffer_after_minutes=15, price=Decimal("30")
+        )
+        for s in salons
+    )
+    staff = StaffMember.objects.bulk_create(
+        (StaffMember(salon=s, name=f"Staff {i}") for s in salons for i in range(staff_count)),
+        batch_size=5000,
+    )
+    staff_of = {s.pk: [m for m in staff if m.salon_id == s.pk] for s in salons}
+    StaffLocation.objects.bulk_create(
+        (
+            StaffLocation(salon=s, staff=m, location=loc)
+            for s, loc in zip(salons, locations, strict=True)
+            for m in staff_of[s.pk]
+        ),
+        batch_size=5000,
+    )
+    StaffService.objects.bulk_create(
+        (
+            StaffService(salon=s, staff=m, service=svc)
+            for s, svc in zip(salons, services, strict=True)
+            for m in staff_of[s.pk]
+        ),
+        batch_size=5000,
+    )
+    WorkingHours.objects.bulk_create(
+        (
+            WorkingHours(
+                salon=s, staff=m, location=loc, weekday=d, starts=dt.time(9), ends=dt.time(17)
+            )
+            for s, loc in zip(salons, locations, strict=True)
+            for m in staff_of[s.pk]
+            for d in range(7)
+        ),
+        batch_size=5000,
+    )
+    clients = Client.objects.bulk_create(
+        (
+            Client(salon=s, first_name=f"Client {i}", email=f"c{i}@{s.slug}.test")
+            for s in salons
+            for i in range(10)
+        ),
+        batch_size=5000,
+    )
+    clients_of = {s.pk: [c for c in clients if c.salon_id == s.pk] for s in salons}
+    tz = locations[0].tzinfo if locations else dt.UTC
+    today = timezone.now().astimezone(tz).date()
+    rows = []
+    for s, loc, svc in zip(salons, locations, services, strict=True):
+        for n in range(60):
+            member = staff_of[s.pk][n % staff_count]
+            day = today - dt.timedelta(days=1 + n // staff_count)
+            start = dt.datetime.combine(day, dt.time(9 + n % 8), tzinfo=tz)
+            rows.append(
+                Appointment(
+                    salon=s,
+                    location=loc,
+                    staff=member,
+                    service=svc,
+                    client=clients_of[s.pk][n % 10],
+                    starts_at=start,
+                    ends_at=start + dt.timedelta(minutes=45),
+                    block_starts_at=start,
+                    block_ends_at=start + dt.timedelta(minutes=60),
+                    source="dashboard",
+                    price=svc.price,
+                )
+            )
+    Appointment.objects.bulk_create(rows, batch_size=5000)

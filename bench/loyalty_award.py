@@ -101,9 +101,13 @@ WHERE a.status = 'completed'
   AND COALESCE(ap.points, sp.points) > 0
 """
 
+# balance_after (the client's running sum, as the sweep writes it) by a window over the rows.
 _RAW_INSERT_SQL = (
     "INSERT INTO loyalty_pointsentry (salon_id, client_id, kind, points, description,"
-    " appointment_id, created_at) " + _DUE_SQL
+    " appointment_id, created_at, balance_after) SELECT d.*, SUM(d.points) OVER"
+    " (PARTITION BY d.salon_id, d.client_id ORDER BY d.appointment_id) FROM ("
+    + _DUE_SQL
+    + ") AS d(salon_id, client_id, kind, points, description, appointment_id, created_at)"
 )
 
 _NOT_EARNED_ONCE_SQL = """

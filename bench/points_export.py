@@ -47,9 +47,9 @@ APPOINTMENT_STATUS = os.environ.get(
 
 _CLIENTS_SQL = """
 INSERT INTO bookings_client (salon_id, first_name, last_name, email, phone, notes,
-    marketing_consent, preferred_channel, created_at, updated_at)
+    marketing_consent, preferred_channel, preferred_language, created_at, updated_at)
 SELECT %(salon)s, 'Client', 'Number ' || n, 'c' || n || '@' || %(slug)s || '.test', '', '',
-    false, 'email', %(now)s, %(now)s
+    false, 'email', '', %(now)s, %(now)s
 FROM generate_series(0, %(clients)s - 1) n
 """
 
@@ -89,13 +89,16 @@ WITH gc AS MATERIALIZED (
     FROM loyalty_giftcard WHERE salon_id = %(salon)s
 )
 INSERT INTO loyalty_pointsentry (salon_id, client_id, kind, points, description, actor_id,
-    appointment_id, gift_card_id, created_at)
+    appointment_id, gift_card_id, created_at, balance_after)
 SELECT %(salon)s, %(first_client)s + (n::bigint * 7919) %% %(clients)s,
     CASE WHEN n %% 10 < 5 THEN 'earned' WHEN n %% 10 < 8 THEN 'manual' ELSE 'redeemed' END,
     CASE WHEN n %% 10 < 5 THEN 50 WHEN n %% 10 < 8 THEN 20 ELSE -30 END,
     CASE WHEN n %% 10 BETWEEN 5 AND 7 THEN 'Bonus for the review' ELSE '' END,
     CASE WHEN n %% 10 BETWEEN 5 AND 7 THEN %(actor)s END,
-    a.id, gc.id, %(start)s + n * %(step)s
+    a.id, gc.id, %(start)s + n * %(step)s,
+    -- the client's running balance, as the ledger service writes it (rows are in n order)
+    SUM(CASE WHEN n %% 10 < 5 THEN 50 WHEN n %% 10 < 8 THEN 20 ELSE -30 END)
+        OVER (PARTITION BY (n::bigint * 7919) %% %(clients)s ORDER BY n)
 FROM generate_series(0, %(rows)s - 1) n
 LEFT JOIN bookings_appointment a
     ON n %% 10 < 5 AND a.salon_id = %(salon)s AND a.notes = n::text
@@ -103,11 +106,10 @@ LEFT JOIN gc ON n %% 10 >= 8 AND gc.k = n %% %(cards)s
 """
 
 # The baseline: the same columns (raw kind and description; times already local), the same
-# window and order, from one query.
+# stored running balance (`balance_after`) and order, from one query.
 _BASELINE_SQL = """
 SELECT (e.created_at AT TIME ZONE %(tz)s), trim(c.first_name || ' ' || c.last_name), c.email,
-    e.kind, e.points, e.description, s.name, st.name, l.name, g.name, u.email,
-    SUM(e.points) OVER (PARTITION BY e.client_id ORDER BY e.created_at, e.id)
+    e.kind, e.points, e.description, s.name, st.name, l.name, g.name, u.email, e.balance_after
 FROM loyalty_pointsentry e
 JOIN bookings_client c ON c.id = e.client_id
 LEFT JOIN bookings_appointment a ON a.id = e.appointment_id

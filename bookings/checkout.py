@@ -269,6 +269,8 @@ class ClientDetails:
     phone: str
     notes: str = ""
     marketing_consent: bool = False
+    # The language the client booked in (their notices follow it); "" keeps what is stored.
+    language: str = ""
 
 
 def checkout_complete(
@@ -327,6 +329,9 @@ def checkout_complete(
             email=details.email,
             phone=details.phone,
             marketing_consent=details.marketing_consent,
+            language=details.language,
+            found=existing,
+            savepoint=False,
         )
         appointment = appointment_book(
             salon=salon,
@@ -335,6 +340,10 @@ def checkout_complete(
             source=Appointment.Source.ONLINE,
             actor=user,
             notes=details.notes,
+            # This transaction is the unit (no savepoint of its own); a client created just
+            # now holds no appointment to lock or compare (issue 15: fewer statements).
+            new_client=existing is None,
+            savepoint=False,
         )
         method.apply(
             appointment,
@@ -411,12 +420,13 @@ def booking_hooks_run(
     is_new_client: bool,
     strict: bool,
 ) -> None:
-    """Each hook in a savepoint: strict, a refusal refuses the booking; else it is undone
-    and logged. Call inside the booking's transaction."""
+    """Strict: a refusal refuses the booking (the hooks run in the booking's transaction, which
+    fails with it: no savepoints). Not strict: each hook in a savepoint, undone and logged when
+    it refuses. Call inside the booking's transaction."""
     view = MappingProxyType(booking_extras_clean(extras))
     for hook in booking_hooks():
         try:
-            with transaction.atomic():
+            with transaction.atomic(savepoint=not strict):
                 hook(appointment, client, view, is_new_client)
         except ValidationError as exc:
             if strict:

@@ -175,3 +175,38 @@ BOOKING_STAFF_PASSCODE = register(
         ),
     )
 )
+
+# To the salon's owners: someone is guessing a booking passcode (bookings/passcodes.py), at most
+# once per PASSCODE_WINDOW_SECONDS per location or staff member.
+
+PASSCODE_GUESSING_ALERT = register(
+    NoticeKind(
+        key="passcode_guessing_alert",
+        recipient_limited=False,
+        label=_("To the owner: passcode guessing"),
+        marketing=False,
+        description=_(
+            "Sent to the salon's owners when many wrong online booking codes are tried for a "
+            "location or staff member."
+        ),
+        variables=(
+            Variable("target", _("The location or staff member"), example="Old Town"),
+            Variable("failures", _("Wrong codes tried"), example="20"),
+            Variable("minutes", _("Within this many minutes"), example="15"),
+            Variable("settings_url", _("Link to the online booking settings"), example="https://…"),
+        ),
+        email_subject=_("{{ salon_name }}: many wrong booking codes for {{ target }}"),
+        email_body=_(
+            "Hello,\n\n"
+            "{{ failures }} wrong online booking codes were tried for {{ target }} within "
+            "{{ minutes }} minutes. Someone may be guessing the code. Guessing is slowed down "
+            "and visitors with the right code can still book; if the code may have leaked, "
+            "change it: {{ settings_url }}\n\n"
+            "SalonBook"
+        ),
+        sms_body=_(
+            "{{ salon_name }}: {{ failures }} wrong booking codes tried for {{ target }}. "
+            "Change the code if it leaked: {{ settings_url }}"
+        ),
+    )
+)

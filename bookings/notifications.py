@@ -1,8 +1,11 @@
 """What the booking engine tells clients: confirmation, reminder, moved, cancelled.
 
 Hooked to the booking events (see `BookingsConfig.ready`), so every way of booking — public
-site, dashboard, API — sends the same notices. Each send has a dedupe key, so a retried event
-never sends twice. Reminders are claimed with a conditional UPDATE before they are sent.
+site, dashboard, API — sends the same notices. The handlers run in the worker
+(bookings/events.py: the request only queues the event after the commit), which renders and
+stores the notice, then delivers it.
+Each send has a dedupe key, so a retried event or task never sends twice. Reminders are
+claimed with a conditional UPDATE before they are sent.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.urls import NoReverseMatch, reverse
-from django.utils import formats, timezone, translation
+from django.utils import timezone, translation
 
 from bookings.events import BookingEvent, subscribe
 from bookings.models import Appointment, Salon
@@ -27,17 +30,18 @@ from bookings.notice_kinds import (
     BOOKING_RESCHEDULED,
 )
 from bookings.policy import cancellation_policy
+from languages.formats import notice_datetime
+from notices.renderer import recipient_language
 from notices.services import notice_send_to_client
 
 logger = logging.getLogger(__name__)
 
 
 def format_local(moment: dt.datetime, *, time_zone: str, language: str) -> str:
-    """'Wednesday 10 June 2026, 10:00 (Europe/Tallinn)' in the given language."""
+    """'Wednesday, 10 June 2026, 10:00 (Europe/Tallinn)' as `language` writes a date and a time
+    ("keskiviikkona 10. kesäkuuta 2026 klo 10.00 …"; `languages.formats.notice_datetime`)."""
     local = moment.astimezone(zoneinfo.ZoneInfo(time_zone))
-    with translation.override(language):
-        text = formats.date_format(local, "l j F Y, H:i")
-    return f"{text} ({time_zone})"
+    return f"{notice_datetime(local, language)} ({time_zone})"
 
 
 def _absolute(name: str, appointment: Appointment) -> str:
@@ -53,10 +57,15 @@ def _absolute(name: str, appointment: Appointment) -> str:
     return settings.SITE_URL + path
 
 
-def appointment_notice_context(appointment: Appointment) -> dict[str, Any]:
+def appointment_notice_context(
+    appointment: Appointment, *, language: str | None = None
+) -> dict[str, Any]:
+    """The variables of an appointment's notices, written in `language` (default: the
+    client's language — `notices.renderer.recipient_language`)."""
+    language = language or recipient_language(salon=appointment.salon, client=appointment.client)
     location = appointment.location
     address = ", ".join(p for p in (location.address, location.postal_code, location.city) if p)
-    with translation.override(appointment.salon.default_language):
+    with translation.override(language):
         policy = str(cancellation_policy(appointment.salon))
     return {
         "service": appointment.service.name,
@@ -66,10 +75,11 @@ def appointment_notice_context(appointment: Appointment) -> dict[str, Any]:
         "starts_at": format_local(
             appointment.starts_at,
             time_zone=location.time_zone,
-            language=appointment.salon.default_language,
+            language=language,
         ),
-        "manage_url": _absolute("public:appointment", appointment),
-        "calendar_url": _absolute("public:appointment_ics", appointment),
+        # The pages open in the language of the notice (bookings/public/mixins.py: ?lang=).
+        "manage_url": f"{_absolute('public:appointment', appointment)}?lang={language}",
+        "calendar_url": f"{_absolute('public:appointment_ics', appointment)}?lang={language}",
         "policy": policy,
     }
 
@@ -98,23 +108,35 @@ def appointment_confirmation_send(appointment: Appointment) -> None:
     _send(appointment.pk, BOOKING_CONFIRMATION.key, "1")
 
 
+def appointment_event_notice_send(appointment_id: int, event: str) -> None:
+    """The client's notice of a booking event (`BookingEvent` value: created, rescheduled,
+    cancelled), rendered and stored. Runs where the event's handlers run — in the worker
+    (bookings/events.py), not in the request. Safe to run twice: the dedupe key sends it once."""
+    if event == BookingEvent.CREATED:
+        _send(appointment_id, BOOKING_CONFIRMATION.key, "1")
+    elif event == BookingEvent.RESCHEDULED:
+        appointment = _appointment(appointment_id)
+        if appointment is not None:
+            _send(appointment_id, BOOKING_RESCHEDULED.key, appointment.starts_at.isoformat())
+    elif event == BookingEvent.CANCELLED:
+        # Tell the client — unless the visit is already over: the owner correcting a past
+        # (completed) appointment to cancelled is bookkeeping, not news for the client.
+        appointment = _appointment(appointment_id)
+        if appointment is None or appointment.ends_at <= timezone.now():
+            return
+        _send(appointment_id, BOOKING_CANCELLED.key, "1")
+
+
 def on_created(appointment_id: int) -> None:
-    _send(appointment_id, BOOKING_CONFIRMATION.key, "1")
+    appointment_event_notice_send(appointment_id, BookingEvent.CREATED)
 
 
 def on_rescheduled(appointment_id: int) -> None:
-    appointment = _appointment(appointment_id)
-    if appointment is not None:
-        _send(appointment_id, BOOKING_RESCHEDULED.key, appointment.starts_at.isoformat())
+    appointment_event_notice_send(appointment_id, BookingEvent.RESCHEDULED)
 
 
 def on_cancelled(appointment_id: int) -> None:
-    """Tell the client — unless the visit is already over: the owner correcting a past
-    (completed) appointment to cancelled is bookkeeping, not news for the client."""
-    appointment = _appointment(appointment_id)
-    if appointment is None or appointment.ends_at <= timezone.now():
-        return
-    _send(appointment_id, BOOKING_CANCELLED.key, "1")
+    appointment_event_notice_send(appointment_id, BookingEvent.CANCELLED)
 
 
 def connect() -> None:

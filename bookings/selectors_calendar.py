@@ -7,21 +7,30 @@ local midnight after the last one (a DST day is 23 or 25 hours long)."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 
-from django.db.models import Max, Min, QuerySet
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
 
+from bookings.availability import availability_get
 from bookings.models import (
     Appointment,
+    Client,
     Location,
     LocationClosure,
     LocationHours,
     Salon,
+    Service,
     StaffMember,
     TimeOff,
+    WorkingHours,
 )
 from bookings.models.appointments import MAX_BLOCK
-from bookings.selectors import location_list, tenant_get
+from bookings.selectors import MAX_SEARCH_LENGTH, location_list, tenant_get
+from bookings.services.clients import normalized_phone
+from bookings.validators import in_horizon
 
 MAX_CALENDAR_DAYS = 31
 
@@ -38,6 +47,11 @@ class CalendarData:
     opens: dt.time | None  # earliest opening over the week; None when no hours are set
     closes: dt.time | None  # latest closing over the week
     closed_days: set[dt.date] = field(default_factory=set)
+    # Weekly hours: the location's per weekday, and each staff member's at this location per
+    # (staff id, weekday) — local wall-clock times; an end at or before the start runs past
+    # midnight (see bookings/availability.py).
+    opening: dict[int, list[tuple[dt.time, dt.time]]] = field(default_factory=dict)
+    working: dict[tuple[int, int], list[tuple[dt.time, dt.time]]] = field(default_factory=dict)
 
     @property
     def range_start(self) -> dt.datetime:
@@ -103,11 +117,25 @@ def calendar_get(
         .filter(staff__in=[member.pk for member in staff], starts_at__lt=end, ends_at__gt=start)
         .order_by("starts_at", "pk")
     )
-    hours = (
+    opening_rows = list(
         LocationHours.objects.for_salon(salon)
         .filter(location=location)
-        .aggregate(opens=Min("opens"), closes=Max("closes"))
+        .values_list("weekday", "opens", "closes")
     )
+    opening: dict[int, list[tuple[dt.time, dt.time]]] = {}
+    for weekday, opens, closes in opening_rows:
+        opening.setdefault(weekday, []).append((opens, closes))
+    hours = {
+        "opens": min((row[1] for row in opening_rows), default=None),
+        "closes": max((row[2] for row in opening_rows), default=None),
+    }
+    working: dict[tuple[int, int], list[tuple[dt.time, dt.time]]] = {}
+    for staff_id, weekday, starts, ends in (
+        WorkingHours.objects.for_salon(salon)
+        .filter(location=location, staff__in=[member.pk for member in staff])
+        .values_list("staff_id", "weekday", "starts", "ends")
+    ):
+        working.setdefault((staff_id, weekday), []).append((starts, ends))
     closed_days = set(
         LocationClosure.objects.for_salon(salon)
         .filter(location=location, date__gte=dates[0], date__lte=dates[-1])
@@ -122,6 +150,8 @@ def calendar_get(
         opens=hours["opens"],
         closes=hours["closes"],
         closed_days=closed_days,
+        opening=opening,
+        working=working,
     )
 
 
@@ -135,3 +165,163 @@ def calendar_appointment_get(*, salon: Salon, pk: object) -> Appointment:
 
 def calendar_staff_choices(*, salon: Salon | int) -> QuerySet[StaffMember]:
     return StaffMember.objects.for_salon(salon).filter(is_active=True).order_by("name", "pk")
+
+
+# --- The booking panel ----------------------------------------------------------------------
+
+CLIENT_SUGGESTIONS = 8
+_PHONE_LIKE = re.compile(r"^[\d\s+()./-]+$")
+
+
+def calendar_client_search(
+    *, salon: Salon, query: str, limit: int = CLIENT_SUGGESTIONS
+) -> list[Client]:
+    """The booking panel's client suggestions: at most `limit` clients, one query, whatever
+    the number of clients. A query that looks like a phone number matches the stored phone
+    (E.164) by its digits — "555 1234", "+372 555 1234" and "3725551234" find "+3725551234" —
+    else each word must match a first name, last name or e-mail."""
+    query = (query or "").replace("\x00", "").strip()[:MAX_SEARCH_LENGTH]
+    if not query:
+        return []
+    qs = Client.objects.for_salon(salon)
+    if _PHONE_LIKE.match(query):
+        digits = re.sub(r"\D", "", query)
+        if len(digits) < 3:
+            return []
+        condition = Q(phone__contains=digits)
+        normalized = normalized_phone(query)
+        if normalized:
+            condition |= Q(phone=normalized)
+        qs = qs.filter(condition)
+    else:
+        for term in query.split()[:5]:
+            qs = qs.filter(
+                Q(first_name__icontains=term)
+                | Q(last_name__icontains=term)
+                | Q(email__icontains=term)
+            )
+    return list(qs.order_by("last_name", "first_name", "pk")[:limit])
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """An appointment a new or moved one would overlap, and how much of the overlap is only
+    the buffers (the cleanup after it, or the preparation before)."""
+
+    appointment: Appointment
+    cleanup_minutes: int  # the other appointment's buffer after, when only it overlaps
+    preparation_minutes: int  # a buffer before (either's), when only it overlaps
+    own_cleanup_minutes: int  # the new appointment's buffer after, when only it overlaps
+
+
+def calendar_conflicts(
+    *,
+    salon: Salon,
+    staff: StaffMember,
+    service: Service,
+    starts_at: dt.datetime,
+    exclude_pk: int | None = None,
+) -> list[Conflict]:
+    """The staff member's active appointments the booking of `service` at `starts_at` (with
+    its buffers) would overlap, in time order; one query."""
+    ends_at = starts_at + dt.timedelta(minutes=service.duration_minutes)
+    block_start = starts_at - dt.timedelta(minutes=service.buffer_before_minutes)
+    block_end = ends_at + dt.timedelta(minutes=service.buffer_after_minutes)
+    qs = (
+        Appointment.objects.for_salon(salon)
+        .active()
+        .filter(staff=staff)
+        .overlapping(block_start, block_end)
+        .select_related("service", "client", "staff", "location")
+        .order_by("starts_at", "pk")
+    )
+    if exclude_pk:
+        qs = qs.exclude(pk=exclude_pk)
+    conflicts = []
+    for other in qs:
+        cleanup = preparation = own_cleanup = 0
+        if not (other.starts_at < ends_at and starts_at < other.ends_at):
+            if starts_at >= other.ends_at:  # the new one starts in the other's cleanup
+                if block_start < other.ends_at:
+                    preparation = service.buffer_before_minutes
+                else:
+                    cleanup = _minutes(other.block_ends_at - other.ends_at)
+            elif ends_at <= other.starts_at:  # the new one's cleanup runs into the other
+                if block_end > other.starts_at:
+                    own_cleanup = service.buffer_after_minutes
+                else:
+                    preparation = _minutes(other.starts_at - other.block_starts_at)
+        conflicts.append(Conflict(other, cleanup, preparation, own_cleanup))
+    return conflicts
+
+
+def _minutes(delta: dt.timedelta) -> int:
+    return int(delta.total_seconds() // 60)
+
+
+def calendar_free_times_near(
+    *,
+    salon: Salon,
+    location: Location,
+    service: Service,
+    staff: StaffMember,
+    starts_at: dt.datetime,
+    limit: int = 4,
+    exclude: Appointment | None = None,
+) -> list[dt.datetime]:
+    """The free start times of that staff member on that (local) day nearest to `starts_at`,
+    before or after it, in time order (the owner's view: no notice limits; working and
+    opening hours apply). In the past: none. `exclude` is an appointment being moved: its
+    own time counts as free (read in a savepoint that is rolled back)."""
+    day = starts_at.astimezone(location.tzinfo).date()
+    if not in_horizon(day):
+        return []
+    with transaction.atomic():
+        if exclude is not None:
+            # Rolled back below, whether this runs in an outer transaction or on its own.
+            Appointment.objects.filter(pk=exclude.pk).update(status=Appointment.Status.CANCELLED)
+        availability = availability_get(
+            salon=salon,
+            location=location,
+            service=service,
+            start=day,
+            end=day,
+            staff=staff,
+            online=False,
+        )
+        transaction.set_rollback(True)
+    now = timezone.now()
+    starts = [
+        slot.starts_at
+        for slot in availability.slots
+        if staff.pk in slot.staff_ids and slot.starts_at > now and slot.starts_at != starts_at
+    ]
+    nearest = sorted(starts, key=lambda moment: (abs(moment - starts_at), moment))[:limit]
+    return sorted(nearest)
+
+
+def calendar_next_free_time(
+    *,
+    salon: Salon,
+    location: Location,
+    service: Service,
+    staff: StaffMember | None,
+    days: int = 28,
+) -> dt.datetime | None:
+    """The first free start from now on for "Book again" (same service and staff), within
+    `days` days; None when there is none."""
+    today = timezone.now().astimezone(location.tzinfo).date()
+    availability = availability_get(
+        salon=salon,
+        location=location,
+        service=service,
+        start=today,
+        end=today + dt.timedelta(days=min(days, 30)),
+        staff=staff,
+        online=False,
+    )
+    now = timezone.now()
+    for slot in availability.slots:
+        if slot.starts_at > now and (staff is None or staff.pk in slot.staff_ids):
+            return slot.starts_at
+    return None

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from bookings import notifications
+from bookings import events, notifications
 from bookings.services import booking
 
 
@@ -14,3 +14,11 @@ def appointments_send_reminders() -> int:
 @shared_task(name="bookings.tasks.appointments_complete_ended")
 def appointments_complete_ended() -> int:
     return booking.appointments_complete_ended()
+
+
+@shared_task(
+    name="bookings.tasks.booking_event_deliver",
+)
+def booking_event_deliver(event: str, appointment_id: int, actor: str | None = None) -> None:
+    """Run a booking event's handlers (queued after the commit by `bookings.events.publish`)."""
+    events.deliver(event, appointment_id, actor)

@@ -8,6 +8,7 @@ class LoyaltyConfig(AppConfig):
 
     def ready(self) -> None:
         from bookings.checkout import register as register_payment_method
+        from bookings.client_events import subscribe_clients_merged
         from bookings.events import BookingEvent, subscribe
 
         from . import handlers, notice_kinds  # noqa: F401
@@ -18,6 +19,7 @@ class LoyaltyConfig(AppConfig):
         subscribe(BookingEvent.CREATED, handlers.on_appointment_created)
         subscribe(BookingEvent.CANCELLED, handlers.on_appointment_cancelled)
         subscribe(BookingEvent.NO_SHOW, handlers.on_appointment_no_show)
+        subscribe_clients_merged(handlers.on_clients_merged)
         register_payment_method(GiftCardPayment())
         register_nav()
         register_panels()

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import logging
 
+from bookings.client_events import ClientsMerge
 from bookings.models import Appointment
 from loyalty.services.gift_cards import gift_card_refund_for_appointment
+from loyalty.services.merge import loyalty_move_to_client
 from loyalty.services.points import (
     points_reverse_for_appointment,
     points_snapshot_for_appointment,
@@ -40,3 +42,9 @@ def on_appointment_no_show(appointment_id: int) -> None:
     appointment = Appointment.objects.select_related("salon").filter(pk=appointment_id).first()
     if appointment is not None:
         points_reverse_for_appointment(salon=appointment.salon, appointment_id=appointment_id)
+
+
+def on_clients_merged(merge: ClientsMerge) -> None:
+    """Inside the merge's transaction: the duplicate's points and gift cards become the kept
+    client's (loyalty/services/merge.py)."""
+    loyalty_move_to_client(salon=merge.salon, kept=merge.kept, merged=merge.merged)

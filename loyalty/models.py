@@ -9,7 +9,10 @@ database holds the invariants it can (DESIGN.md 2 and 3):
 - a balance never goes below zero: `PointsAccount.balance` and `GiftCard.balance` have check
   constraints, and every debit is a conditional UPDATE (`… WHERE balance >= amount`);
 - a balance equals the sum of its ledger: ledger rows and the cached balance change in the same
-  transaction (tests compare them).
+  transaction (tests compare them);
+- each ledger row carries `balance_after`, the client's balance once the row was written (the
+  running sum of their ledger in (created_at, id) order), written by the ledger service under
+  the account row's lock, so reports read it instead of summing a client's whole history.
 """
 
 from __future__ import annotations
@@ -148,6 +151,10 @@ class PointsEntry(TenantModel):
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(_("date"), default=timezone.now)
+    # The client's balance after this row: the sum of their ledger up to and including it, in
+    # (created_at, id) order. `points_entry_add` writes it under the account row's lock; a
+    # client merge recomputes the kept client's rows (`points_balances_recompute`).
+    balance_after = models.IntegerField(_("balance after"))
 
     class Meta:
         verbose_name = _("points entry")
@@ -168,6 +175,18 @@ class PointsEntry(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.points:+d} (client {self.client_id})"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        # The ledger service always sets balance_after under the account lock. A row written
+        # some other way (a fixture, a test) gets the sum of the client's ledger so far.
+        if self.balance_after is None and self._state.adding:
+            before = (
+                PointsEntry.objects.filter(salon_id=self.salon_id, client_id=self.client_id)
+                .aggregate(total=models.Sum("points"))
+                .get("total")
+            )
+            self.balance_after = (before or 0) + self.points
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
 
 
 def gift_card_validity_default() -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -17,10 +18,12 @@ KIND_MAX_LENGTH = 64
 
 
 class NoticeTemplate(TenantModel):
-    """A salon's text for one kind on one channel; without it the registry default is used."""
+    """A salon's text for one kind on one channel in one language; without it the registry
+    default, translated into the recipient's language, is used (`notices.renderer`)."""
 
     kind = models.CharField(_("kind"), max_length=KIND_MAX_LENGTH)
     channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
     subject = models.CharField(_("subject"), max_length=EMAIL_SUBJECT_MAX_LENGTH, blank=True)
     body = models.TextField(_("text"), max_length=EMAIL_BODY_MAX_LENGTH)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -28,15 +31,16 @@ class NoticeTemplate(TenantModel):
     class Meta:
         verbose_name = _("notice template")
         verbose_name_plural = _("notice templates")
-        ordering = ("kind", "channel")
+        ordering = ("kind", "channel", "language")
         constraints = [
             models.UniqueConstraint(
-                fields=["salon", "kind", "channel"], name="noticetemplate_unique_salon_kind_channel"
+                fields=["salon", "kind", "channel", "language"],
+                name="noticetemplate_unique_salon_kind_channel_language",
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.kind} ({self.channel})"
+        return f"{self.kind} ({self.channel}, {self.language})"
 
 
 class Notice(TenantModel):
@@ -51,6 +55,8 @@ class Notice(TenantModel):
     kind = models.CharField(_("kind"), max_length=KIND_MAX_LENGTH)
     channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
     recipient = models.CharField(_("recipient"), max_length=254)
+    # The language it was written in (the recipient's; `notices.renderer.recipient_language`).
+    language = models.CharField(_("language"), max_length=8, blank=True)
     client = models.ForeignKey(
         "bookings.Client",
         verbose_name=_("client"),

@@ -81,6 +81,11 @@ class NoticeKind:
     sms_body: Any
     variables: tuple[Variable, ...] = field(default=())
     description: Any = ""
+    # Client-facing kinds are capped per recipient address and hour
+    # (NOTICE_MAX_PER_RECIPIENT_PER_HOUR: anyone can type someone else's address into a
+    # booking form). Kinds sent to the salon's own addresses (its contact e-mail, its staff,
+    # its owners) set this to False: a busy salon gets every new-booking e-mail.
+    recipient_limited: bool = True
 
     @property
     def all_variables(self) -> tuple[Variable, ...]:

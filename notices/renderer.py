@@ -7,22 +7,69 @@ text for exactly that reason.
 
 `validate_template` is called when a template is saved (errors are ValidationErrors shown on the
 form); `render` never raises for the text itself: a value that is missing renders as "".
+
+Language: a notice is written in its recipient's language — `recipient_language` decides it
+(an explicit language, else the client's preferred language, else the salon's default). The
+salon's own text in that language is used where the owner wrote one, else our default
+translated into it (`notices.selectors.notice_content_get(..., language=…)`); `rendering_in`
+wraps the whole rendering so dates, numbers and money in the context come out in that
+language too (`languages.formats.money`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils import translation
 from django.utils.html import linebreaks
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 logger = logging.getLogger(__name__)
+
+
+def supported_language(code: str | None) -> str | None:
+    """`code` if SalonBook speaks it (a variant like "de-at" gives "de"), else None."""
+    if not code:
+        return None
+    languages = dict(settings.LANGUAGES)
+    if code in languages:
+        return code
+    try:
+        variant = translation.get_supported_language_variant(code)
+    except LookupError:
+        return None
+    return variant if variant in languages else None
+
+
+def recipient_language(*, salon: Any, client: Any = None, language: str | None = None) -> str:
+    """The language a notice to `client` (or to an address of `salon`) is written in: an
+    explicit `language` (e.g. a user's own), else the client's preferred language, else the
+    salon's default language, else the site's."""
+    for candidate in (
+        language,
+        getattr(client, "preferred_language", "") if client is not None else "",
+        getattr(salon, "default_language", ""),
+    ):
+        chosen = supported_language(candidate)
+        if chosen:
+            return chosen
+    return settings.LANGUAGE_CODE
+
+
+@contextlib.contextmanager
+def rendering_in(language: str) -> Iterator[None]:
+    """Render a notice (texts, lazy strings, dates, numbers) in `language`."""
+    with translation.override(language):
+        yield
+
 
 _PLACEHOLDER = re.compile(r"\{\{(.*?)\}\}", re.DOTALL)
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*(?:\.[A-Za-z][A-Za-z0-9_]*)*$")

@@ -30,8 +30,15 @@ class KindOverview:
     contents: list[NoticeContent]
 
 
-def notice_template_get(*, salon: Salon, kind: str, channel: str) -> NoticeTemplate | None:
-    return NoticeTemplate.objects.for_salon(salon).filter(kind=kind, channel=channel).first()
+def notice_template_get(
+    *, salon: Salon, kind: str, channel: str, language: str | None = None
+) -> NoticeTemplate | None:
+    """The salon's own text in `language` (default: the salon's default language)."""
+    return (
+        NoticeTemplate.objects.for_salon(salon)
+        .filter(kind=kind, channel=channel, language=language or salon.default_language)
+        .first()
+    )
 
 
 def notice_template_list(*, salon: Salon) -> QuerySet[NoticeTemplate]:
@@ -39,25 +46,39 @@ def notice_template_list(*, salon: Salon) -> QuerySet[NoticeTemplate]:
 
 
 def _content(
-    *, salon: Salon, kind: NoticeKind, channel: str, template: NoticeTemplate | None
+    *,
+    salon: Salon,
+    kind: NoticeKind,
+    channel: str,
+    template: NoticeTemplate | None,
+    language: str | None = None,
 ) -> NoticeContent:
     if template is not None:
         return NoticeContent(kind, channel, template.subject, template.body, True, template)
-    # Clients read the salon's language, whatever language the owner's browser uses.
-    with translation.override(salon.default_language):
+    # Clients read their own language (else the salon's), whatever the owner's browser uses.
+    with translation.override(language or salon.default_language):
         return NoticeContent(
             kind, channel, kind.default_subject(channel), kind.default_body(channel), False
         )
 
 
-def notice_content_get(*, salon: Salon, kind: NoticeKind, channel: str) -> NoticeContent:
-    template = notice_template_get(salon=salon, kind=kind.key, channel=channel)
-    return _content(salon=salon, kind=kind, channel=channel, template=template)
+def notice_content_get(
+    *, salon: Salon, kind: NoticeKind, channel: str, language: str | None = None
+) -> NoticeContent:
+    """The text of a notice in `language` (default: the salon's): the salon's own text in that
+    language if the owner wrote one, else our default translated into it."""
+    language = language or salon.default_language
+    template = notice_template_get(salon=salon, kind=kind.key, channel=channel, language=language)
+    return _content(salon=salon, kind=kind, channel=channel, template=template, language=language)
 
 
-def notice_kind_overview(*, salon: Salon) -> list[KindOverview]:
-    """Every registered kind with the salon's text per channel (one query)."""
-    templates = {(t.kind, t.channel): t for t in notice_template_list(salon=salon)}
+def notice_kind_overview(*, salon: Salon, language: str | None = None) -> list[KindOverview]:
+    """Every registered kind with the salon's text per channel in `language` (default: the
+    salon's default language; one query)."""
+    language = language or salon.default_language
+    templates = {
+        (t.kind, t.channel): t for t in notice_template_list(salon=salon).filter(language=language)
+    }
     return [
         KindOverview(
             kind=kind,
@@ -67,6 +88,7 @@ def notice_kind_overview(*, salon: Salon) -> list[KindOverview]:
                     kind=kind,
                     channel=channel,
                     template=templates.get((kind.key, channel)),
+                    language=language,
                 )
                 for channel in Channel.values
             ],

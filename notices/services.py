@@ -20,12 +20,13 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.phonenumber import PhoneNumber
 from phonenumber_field.phonenumber import to_python as phone_to_python
 
 from bookings.models import Client, Salon
+from languages.sms_segments import sms_text
 from notices.backends import notice_transport_send
 from notices.models import (
     EMAIL_BODY_MAX_LENGTH,
@@ -35,9 +36,17 @@ from notices.models import (
     NoticeTemplate,
 )
 from notices.registry import Channel, NoticeKind, kind_get
-from notices.renderer import render, render_html, render_subject, validate_template
+from notices.renderer import (
+    recipient_language,
+    render,
+    render_html,
+    render_subject,
+    rendering_in,
+    validate_template,
+)
 from notices.selectors import notice_content_get
 from notices.sms import PermanentDeliveryError
+from salonbook.tasks_publish import publish_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -91,17 +100,32 @@ def _text_errors(text: str, *, kind: NoticeKind, max_length: int) -> list[Valida
     return []
 
 
+def _check_language(language: str | None, salon: Salon) -> str:
+    language = language or salon.default_language
+    if language not in dict(settings.LANGUAGES):
+        raise ValidationError({"language": _("Unknown language.")}, code="invalid")
+    return language
+
+
 @transaction.atomic
 def notice_template_save(
-    *, salon: Salon, kind: str, channel: str, subject: str, body: str
+    *,
+    salon: Salon,
+    kind: str,
+    channel: str,
+    subject: str,
+    body: str,
+    language: str | None = None,
 ) -> NoticeTemplate:
-    """Create or replace the salon's text for a kind on a channel.
+    """Create or replace the salon's text for a kind on a channel in a language (default: the
+    salon's default language); clients whose language has no text of the salon's get ours.
 
     ValidationError (per field) for unknown variables, bad syntax, or texts that are empty,
     too long or (subject) not one line. SMS has no subject; one given is ignored.
     """
     notice_kind = _kind_for_input(kind)
     _check_channel(channel)
+    language = _check_language(language, salon)
     is_email = channel == Channel.EMAIL
     subject = subject.strip() if is_email else ""
     body = body.strip()
@@ -130,20 +154,31 @@ def notice_template_save(
     if errors:
         raise ValidationError(errors)
 
-    candidate = NoticeTemplate(salon=salon, kind=kind, channel=channel, subject=subject, body=body)
+    candidate = NoticeTemplate(
+        salon=salon, kind=kind, channel=channel, language=language, subject=subject, body=body
+    )
     candidate.full_clean(validate_unique=False, validate_constraints=False)
     template, _created = NoticeTemplate.objects.for_salon(salon).update_or_create(
-        salon=salon, kind=kind, channel=channel, defaults={"subject": subject, "body": body}
+        salon=salon,
+        kind=kind,
+        channel=channel,
+        language=language,
+        defaults={"subject": subject, "body": body},
     )
     return template
 
 
 @transaction.atomic
-def notice_template_reset(*, salon: Salon, kind: str, channel: str) -> None:
-    """Forget the salon's own text, so the registry default is used again."""
+def notice_template_reset(
+    *, salon: Salon, kind: str, channel: str, language: str | None = None
+) -> None:
+    """Forget the salon's own text in a language, so our (translated) default is used again."""
     _kind_for_input(kind)
     _check_channel(channel)
-    NoticeTemplate.objects.for_salon(salon).filter(kind=kind, channel=channel).delete()
+    language = _check_language(language, salon)
+    NoticeTemplate.objects.for_salon(salon).filter(
+        kind=kind, channel=channel, language=language
+    ).delete()
 
 
 # --- Sending ------------------------------------------------------------------------------
@@ -170,29 +205,31 @@ def _normalized_recipient(channel: str, recipient: str) -> str:
 def _enqueue(notice_id: int) -> None:
     from notices.tasks import notice_deliver
 
-    # robust: a broker outage must not turn a committed request into a 500; the notice stays
-    # pending and the stale-notice sweep enqueues it again.
-    transaction.on_commit(lambda: notice_deliver.delay(notice_id), robust=True)
+    # A broker outage must not turn a committed request into a 500: publish_on_commit logs it,
+    # the notice stays pending and the stale-notice sweep enqueues it again.
+    publish_on_commit(notice_deliver, notice_id)
 
 
 def _render(
-    *, salon: Salon, kind: NoticeKind, channel: str, context: Mapping[str, Any]
+    *, salon: Salon, kind: NoticeKind, channel: str, context: Mapping[str, Any], language: str
 ) -> dict[str, str]:
-    content = notice_content_get(salon=salon, kind=kind, channel=channel)
+    """The notice's texts in `language` (`notices.renderer.recipient_language`)."""
+    content = notice_content_get(salon=salon, kind=kind, channel=channel, language=language)
     values = {"salon_name": salon.name, **context}
     allowed = kind.variable_names
-    body = render(content.body, values, allowed=allowed)
-    if channel != Channel.EMAIL:
-        return {"subject": "", "body": body, "body_html": ""}
-    subject = render_subject(content.subject, values, allowed=allowed)
-    with translation.override(salon.default_language):
+    with rendering_in(language):
+        body = render(content.body, values, allowed=allowed)
+        if channel != Channel.EMAIL:
+            # Within GSM-7 where the language allows (languages/sms_segments.py).
+            return {"subject": "", "body": sms_text(body, language), "body_html": ""}
+        subject = render_subject(content.subject, values, allowed=allowed)
         body_html = render_to_string(
             "notices/email/message.html",
             {
                 "subject": subject,
                 "body_html": render_html(body),
                 "salon": salon,
-                "language_code": salon.default_language,
+                "language_code": language,
             },
         )
     return {"subject": subject, "body": body, "body_html": body_html}
@@ -207,8 +244,12 @@ def notice_send(
     context: Mapping[str, Any],
     client: Client | None = None,
     dedupe_key: str | None = None,
+    language: str | None = None,
 ) -> Notice:
     """Render and record a notice, and deliver it in the background after commit.
+
+    Written in `language` if given, else the client's preferred language, else the salon's
+    (`notices.renderer.recipient_language`); the language is stored on the notice.
 
     With a `dedupe_key`, a second call with the same key (in this salon) returns the notice
     of the first call and sends nothing. Marketing kinds need a `client` who opted in
@@ -229,17 +270,23 @@ def notice_send(
         existing = Notice.objects.for_salon(salon).filter(dedupe_key=dedupe_key).first()
         if existing is not None:
             return existing
-    rendered = _render(salon=salon, kind=notice_kind, channel=channel, context=context)
+    language = recipient_language(salon=salon, client=client, language=language)
+    rendered = _render(
+        salon=salon, kind=notice_kind, channel=channel, context=context, language=language
+    )
     notice = Notice(
         salon=salon,
         kind=kind,
         channel=channel,
         recipient=address,
         client=client,
+        language=language,
         dedupe_key=dedupe_key or None,
         **rendered,
     )
-    over_limit = not _recipient_allowance_take(kind=kind, channel=channel, address=address)
+    over_limit = notice_kind.recipient_limited and not _recipient_allowance_take(
+        kind=kind, channel=channel, address=address
+    )
     if over_limit:
         # Recorded, not sent: visible in the delivery log, and the owner may retry it.
         notice.status = Notice.Status.FAILED

@@ -13,6 +13,11 @@ urlpatterns = [
         name="notice_template_edit",
     ),
     path(
+        "notices/templates/<slug:kind>/<slug:channel>/preview/",
+        views.NoticeTemplatePreviewView.as_view(),
+        name="notice_template_preview",
+    ),
+    path(
         "notices/templates/<slug:kind>/<slug:channel>/reset/",
         views.NoticeTemplateResetView.as_view(),
         name="notice_template_reset",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -20,9 +21,24 @@ from notices import services
 from notices.forms import NoticeFilterForm, NoticeTemplateForm, NoticeTestForm
 from notices.models import Notice
 from notices.registry import Channel, NoticeKind, kind_get, kind_list
+from notices.renderer import render, render_subject, supported_language, validate_template
 from notices.selectors import notice_content_get, notice_kind_overview, notice_list
 
 RECENT_NOTICES = 50
+
+
+def _notice_language(request: HttpRequest, salon: Any) -> str:
+    """The language whose texts the owner is looking at (`?language=`, a form's `language`),
+    else the salon's default language."""
+    chosen = request.POST.get("language") or request.GET.get("language")
+    return supported_language(chosen) or salon.default_language
+
+
+def _language_context(request: HttpRequest, salon: Any) -> dict[str, Any]:
+    return {
+        "notice_language": _notice_language(request, salon),
+        "notice_languages": settings.LANGUAGES,
+    }
 
 
 def _kind_labels() -> dict[str, Any]:
@@ -40,8 +56,9 @@ class NoticeOverviewView(SalonViewMixin, TemplateView):
         labels = _kind_labels()
         for notice in notices:
             notice.kind_label = labels.get(notice.kind, notice.kind)  # type: ignore[attr-defined]
+        context.update(_language_context(self.request, self.salon))
         context.update(
-            overview=notice_kind_overview(salon=self.salon),
+            overview=notice_kind_overview(salon=self.salon, language=context["notice_language"]),
             filter_form=filter_form,
             notices=notices,
             test_form=kwargs.get("test_form") or NoticeTestForm(initial={"channel": "email"}),
@@ -98,7 +115,13 @@ class NoticeTemplateEditView(SalonViewMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        content = notice_content_get(salon=self.salon, kind=self.kind, channel=self.channel)
+        context.update(_language_context(self.request, self.salon))
+        content = notice_content_get(
+            salon=self.salon,
+            kind=self.kind,
+            channel=self.channel,
+            language=context["notice_language"],
+        )
         form = kwargs.get("form") or NoticeTemplateForm(
             channel=self.channel, initial={"subject": content.subject, "body": content.body}
         )
@@ -108,6 +131,14 @@ class NoticeTemplateEditView(SalonViewMixin, TemplateView):
             channel_label=Channel(self.channel).label,
             content=content,
             form=form,
+            preview_url=reverse(
+                "dashboard:notice_template_preview",
+                kwargs={
+                    "salon_slug": self.salon.slug,
+                    "kind": self.kind.key,
+                    "channel": self.channel,
+                },
+            ),
         )
         return context
 
@@ -122,13 +153,65 @@ class NoticeTemplateEditView(SalonViewMixin, TemplateView):
                     channel=self.channel,
                     subject=form.cleaned_data.get("subject", ""),
                     body=form.cleaned_data["body"],
+                    language=_notice_language(request, self.salon),
                 )
             except ValidationError as exc:
                 _add_service_errors(form, exc)
             else:
                 messages.success(request, _("The text was saved."))
-                return redirect("dashboard:notices", salon_slug=self.salon.slug)
+                return _to_overview(request, self.salon)
         return self.render_to_response(self.get_context_data(form=form))
+
+
+SMS_SEGMENT_GSM, SMS_SEGMENT_UNICODE = 160, 70
+
+
+class NoticeTemplatePreviewView(NoticeTemplateEditView):
+    """The editor's live preview (htmx, POST of the form as typed): the text rendered with the
+    kind's example values and the salon's name, per channel (an SMS shows its length and how
+    many messages it takes); a syntax error or unknown variable is shown instead. Nothing is
+    saved."""
+
+    http_method_names = ["post"]
+    template_name = "notices/_template_preview.html"
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        self._resolve(kwargs)
+        subject = request.POST.get("subject", "").replace("\x00", "")[:1000]
+        body = request.POST.get("body", "").replace("\x00", "")[:5000]
+        allowed = self.kind.variable_names
+        values = {**self.kind.example_context(), "salon_name": self.salon.name}
+        errors: list[str] = []
+        rendered_subject = rendered_body = ""
+        try:
+            for text in (subject, body) if self.channel == Channel.EMAIL else (body,):
+                validate_template(text, allowed=allowed)
+        except ValidationError as exc:
+            errors = exc.messages
+        else:
+            rendered_body = render(body, values, allowed=allowed)
+            if self.channel == Channel.EMAIL:
+                rendered_subject = render_subject(subject, values, allowed=allowed)
+        context = {
+            "kind": self.kind,
+            "channel": self.channel,
+            "errors": errors,
+            "subject": rendered_subject,
+            "body": rendered_body,
+            "length": len(rendered_body),
+            "segments": _sms_segments(rendered_body) if self.channel == Channel.SMS else 0,
+        }
+        return self.response_class(request=request, template=[self.template_name], context=context)
+
+
+def _sms_segments(text: str) -> int:
+    """How many SMS one text takes: 160 characters each in the GSM alphabet (153 when split),
+    70 in Unicode (67 when split)."""
+    if not text:
+        return 0
+    gsm = all(ord(char) < 128 for char in text)
+    single, multi = (SMS_SEGMENT_GSM, 153) if gsm else (SMS_SEGMENT_UNICODE, 67)
+    return 1 if len(text) <= single else -(-len(text) // multi)
 
 
 def _add_service_errors(form: NoticeTemplateForm, exc: ValidationError) -> None:
@@ -145,12 +228,23 @@ class NoticeTemplateResetView(SalonViewMixin, View):
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         try:
             services.notice_template_reset(
-                salon=self.salon, kind=kwargs["kind"], channel=kwargs["channel"]
+                salon=self.salon,
+                kind=kwargs["kind"],
+                channel=kwargs["channel"],
+                language=_notice_language(request, self.salon),
             )
         except ValidationError:
             raise Http404("No such notice kind or channel.") from None
         messages.success(request, _("The default text is used again."))
-        return redirect("dashboard:notices", salon_slug=self.salon.slug)
+        return _to_overview(request, self.salon)
+
+
+def _to_overview(request: HttpRequest, salon: Any) -> HttpResponse:
+    url = reverse("dashboard:notices", kwargs={"salon_slug": salon.slug})
+    language = _notice_language(request, salon)
+    if language != salon.default_language:
+        url += f"?language={language}"
+    return HttpResponseRedirect(url)
 
 
 class NoticeDetailView(SalonViewMixin, TemplateView):

@@ -7,4 +7,9 @@ class OnboardingConfig(AppConfig):
     verbose_name = _("Onboarding")
 
     def ready(self) -> None:
-        from . import notice_kinds  # noqa: F401  (the staff invitation e-mail)
+        from . import (
+            notice_kinds,  # noqa: F401  (staff invitation, booking e-mails to salons)
+            salon_notices,
+        )
+
+        salon_notices.connect()

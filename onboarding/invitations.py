@@ -20,15 +20,17 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bookings.models import Membership, Salon, StaffMember
 from bookings.services.salons import membership_set
+from languages.formats import LocalDate
 from notices.registry import Channel
 from notices.services import notice_send
 
@@ -58,6 +60,18 @@ def _require_manager(*, salon: Salon, actor: Any) -> None:
 class NewInvitation:
     invitation: StaffInvitation
     token: str  # only ever in the e-mail (and here, for the caller to show or test)
+
+
+def _account_language(email: str) -> str | None:
+    """The own language (`User.language`) of the account with this e-mail, if any."""
+    language = (
+        get_user_model()
+        .objects.filter(email__iexact=email, is_active=True)
+        .exclude(language="")
+        .values_list("language", flat=True)
+        .first()
+    )
+    return language or None
 
 
 @transaction.atomic
@@ -100,10 +114,13 @@ def staff_invitation_create(
             "staff_name": staff.name,
             "invited_by": actor.get_full_name() or actor.email,
             "invitation_url": invitation_url(salon=salon, token=token),
-            "expires": formats.date_format(
+            # Printed in the notice's language.
+            "expires": LocalDate(
                 timezone.localtime(invitation.expires_at, salon.tzinfo), "SHORT_DATE_FORMAT"
             ),
         },
+        # Someone who already has an account reads it in their own language, else the salon's.
+        language=_account_language(email),
     )
     return NewInvitation(invitation=invitation, token=token)
 

@@ -99,3 +99,53 @@ class StaffInvitation(TenantModel):
     @property
     def is_pending(self) -> bool:
         return self.accepted_at is None and self.revoked_at is None
+
+
+class SalonBookingNotices(TenantModel):
+    """Which client changes the salon is e-mailed about, and to whom (one row per salon;
+    without one, the defaults below apply: every event, to the salon and the staff member)."""
+
+    on_created = models.BooleanField(_("new online bookings"), default=True)
+    on_cancelled = models.BooleanField(_("cancellations by clients"), default=True)
+    on_rescheduled = models.BooleanField(_("changes of time by clients"), default=True)
+    to_salon = models.BooleanField(_("to the salon's address"), default=True)
+    salon_email = models.EmailField(
+        _("salon's address"),
+        blank=True,
+        help_text=_("Leave empty to use the salon's contact e-mail."),
+    )
+    to_staff = models.BooleanField(_("to the staff member concerned"), default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("booking notices to the salon")
+        verbose_name_plural = _("booking notices to the salon")
+        constraints = [
+            models.UniqueConstraint(fields=["salon"], name="salonbookingnotices_unique_salon"),
+        ]
+
+    def __str__(self) -> str:
+        return f"booking notices of salon {self.salon_id}"
+
+
+class StaffBookingNotices(TenantModel):
+    """A staff member's own switch for the booking e-mails about their appointments (without a
+    row: on, as long as the salon sends them to staff)."""
+
+    staff = models.ForeignKey(
+        "bookings.StaffMember", on_delete=models.CASCADE, related_name="booking_notice_settings"
+    )
+    enabled = models.BooleanField(_("e-mail me about my online bookings"), default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("staff member's booking e-mails")
+        verbose_name_plural = _("staff members' booking e-mails")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["salon", "staff"], name="staffbookingnotices_unique_salon_staff"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"booking e-mails of staff {self.staff_id}: {self.enabled}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import zoneinfo
 from functools import cache
 from typing import Any
@@ -9,7 +10,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import Http404
 
-from bookings.models import Membership
+from bookings.models import Appointment, Membership, Salon, StaffMember
 from bookings.selectors import membership_get_for_user
 
 from .models import SalonSetup
@@ -44,3 +45,23 @@ def setup_list_unfinished_for_user(*, user: Any) -> list[SalonSetup]:
 @cache
 def time_zone_names() -> list[str]:
     return sorted(zoneinfo.available_timezones())
+
+
+def my_day_staff_get(*, salon: Salon, user: Any) -> StaffMember | None:
+    """The staff member the account is linked to in this salon, if any."""
+    return StaffMember.objects.for_salon(salon).filter(user=user).first()
+
+
+def my_day_appointments(*, salon: Salon, staff: StaffMember, day: dt.date) -> QuerySet[Appointment]:
+    """The staff member's appointments starting on `day` (the salon's calendar day), cancelled
+    ones left out, in time order, with what the page shows (one query)."""
+    tz = salon.tzinfo
+    start = dt.datetime.combine(day, dt.time.min, tzinfo=tz)
+    end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+    return (
+        Appointment.objects.for_salon(salon)
+        .filter(staff=staff, starts_at__gte=start, starts_at__lt=end)
+        .exclude(status=Appointment.Status.CANCELLED)
+        .select_related("client", "service", "location")
+        .order_by("starts_at", "pk")
+    )

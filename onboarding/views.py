@@ -339,7 +339,9 @@ class InvitationView(View):
         if invitation is None:
             raise Http404
         try:
-            staff_invitation_accept(salon=invitation.salon, token=token, user=request.user)
+            membership = staff_invitation_accept(
+                salon=invitation.salon, token=token, user=request.user
+            )
         except ValidationError as exc:
             return render(
                 request,
@@ -347,4 +349,6 @@ class InvitationView(View):
                 {"invitation": invitation, "problem": " ".join(exc.messages)},
             )
         messages.success(request, _("Welcome to %(salon)s.") % {"salon": invitation.salon.name})
+        if not membership.can_manage:
+            return redirect("dashboard:my_day", salon_slug=salon_slug)
         return redirect("dashboard:home", salon_slug=salon_slug)

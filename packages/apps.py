@@ -8,6 +8,7 @@ class PackagesConfig(AppConfig):
 
     def ready(self) -> None:
         from bookings.checkout import register as register_payment_method
+        from bookings.client_events import subscribe_clients_merged
         from bookings.events import BookingEvent, subscribe
 
         from . import handlers
@@ -18,6 +19,7 @@ class PackagesConfig(AppConfig):
         subscribe(BookingEvent.CREATED, handlers.on_appointment_created)
         subscribe(BookingEvent.CANCELLED, handlers.on_appointment_cancelled)
         subscribe(BookingEvent.RESCHEDULED, handlers.on_appointment_rescheduled)
+        subscribe_clients_merged(handlers.on_clients_merged)
         register_payment_method(PackagePayment())
         register_panels()
         register_nav()

@@ -15,7 +15,9 @@ booking's transaction committed.
 
 from __future__ import annotations
 
+from bookings.client_events import ClientsMerge
 from bookings.models import Appointment
+from packages.services.merge import packages_move_to_client
 from packages.services.usage import (
     package_pay_appointment,
     package_recheck_after_move,
@@ -48,3 +50,9 @@ def on_appointment_rescheduled(appointment_id: int) -> None:
     salon_id = _salon_of(appointment_id)
     if salon_id is not None:
         package_recheck_after_move(salon=salon_id, appointment_id=appointment_id)
+
+
+def on_clients_merged(merge: ClientsMerge) -> None:
+    """Inside the merge's transaction: the duplicate's packages become the kept client's
+    (packages/services/merge.py)."""
+    packages_move_to_client(salon=merge.salon, kept=merge.kept, merged=merge.merged)

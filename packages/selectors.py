@@ -149,6 +149,36 @@ def client_ids_holding_packages(*, salon: Salon, client_ids: Iterable[int]) -> s
     )
 
 
+def active_client_packages(*, salon: Salon, on: dt.date) -> QuerySet[ClientPackage]:
+    """The packages clients hold that are in use on the day `on`: paid (active), started, not
+    expired, and with credit or visits left (a time pass has no balance to run out)."""
+    return (
+        ClientPackage.objects.for_salon(salon)
+        .filter(status=ClientPackage.Status.ACTIVE, starts_on__lte=on)
+        .filter(Q(expires_on__isnull=True) | Q(expires_on__gte=on))
+        .filter(Q(kind=PackageKind.TIME) | Q(credit_left__gt=0) | Q(visits_left__gt=0))
+    )
+
+
+def active_packages_by_client(
+    *, salon: Salon, client_ids: Iterable[int], on: dt.date
+) -> dict[int, list[ClientPackage]]:
+    """{client id: their packages in use on `on` (`active_client_packages`), the one that
+    expires first first}, for these clients, in one query (clients without one are left out)."""
+    ids = list(client_ids)
+    held: dict[int, list[ClientPackage]] = {}
+    if not ids:
+        return held
+    rows = (
+        active_client_packages(salon=salon, on=on)
+        .filter(client_id__in=ids)
+        .order_by("client_id", F("expires_on").asc(nulls_last=True), "pk")
+    )
+    for package in rows:
+        held.setdefault(package.client_id, []).append(package)
+    return held
+
+
 def usable_packages(
     *, salon: Salon, client: Client | int, service: Service | int, on: dt.date
 ) -> QuerySet[ClientPackage]:

@@ -8,6 +8,7 @@ class ReferralsConfig(AppConfig):
 
     def ready(self) -> None:
         from bookings.checkout import register_booking_hook
+        from bookings.client_events import subscribe_clients_merged
         from bookings.events import BookingEvent, subscribe
 
         from . import handlers, notice_kinds  # noqa: F401
@@ -18,5 +19,6 @@ class ReferralsConfig(AppConfig):
         subscribe(BookingEvent.COMPLETED, handlers.on_appointment_completed)
         subscribe(BookingEvent.CANCELLED, handlers.on_appointment_not_taken_place)
         subscribe(BookingEvent.NO_SHOW, handlers.on_appointment_not_taken_place)
+        subscribe_clients_merged(handlers.on_clients_merged)
         register_panels()
         register_nav()

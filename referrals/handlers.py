@@ -15,7 +15,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from bookings.client_events import ClientsMerge
 from bookings.models import Appointment, Client
+from referrals.services.merge import referrals_move_to_client
 from referrals.services.referrals import (
     referral_award_for_visit,
     referral_record_by_code,
@@ -47,3 +49,11 @@ def on_appointment_not_taken_place(appointment_id: int) -> None:
     appointment = Appointment.objects.select_related("salon").filter(pk=appointment_id).first()
     if appointment is not None:
         referral_reverse_for_appointment(salon=appointment.salon, appointment_id=appointment_id)
+
+
+def on_clients_merged(merge: ClientsMerge) -> None:
+    """Inside the merge's transaction: the duplicate's referrals and code become the kept
+    client's, one referrer per client kept (referrals/services/merge.py)."""
+    referrals_move_to_client(
+        salon=merge.salon, kept=merge.kept, merged=merge.merged, actor=merge.actor
+    )

@@ -15,14 +15,18 @@ line, a totals line).
 - CSV is a `StreamingHttpResponse`: rows are written as the iterator yields them, 64 KB at a
   time, so memory stays flat however many rows (pair it with `QuerySet.iterator()`, a
   server-side cursor on PostgreSQL). UTF-8 with a byte order mark, so Excel opens accents
-  correctly; a header row; dates as `YYYY-MM-DD HH:MM:SS` in `tz`.
+  correctly; a header row; dates as `YYYY-MM-DD HH:MM:SS` in `tz`. Two dialects
+  (`CSV_DIALECTS`): "comma" (`,` between fields, `.` in decimals: what Excel expects in
+  English) and "semicolon" (`;` between fields, `,` in decimals: what Excel expects where the
+  comma is the decimal separator — Estonian, Danish, Romanian, Finnish, German …). Each
+  salon's default follows its language (`default_csv_dialect`); the export menus offer both.
 - XLSX is openpyxl's write-only workbook: each row goes to openpyxl's temporary file on disk as
   it is appended, the workbook is then zipped into a `SpooledTemporaryFile` (in memory up to
   `XLSX_SPOOL_BYTES`, on disk beyond) and sent with a `FileResponse`. An .xlsx is a zip whose
   directory comes last, so nothing can be sent before the last row is written: the request
   takes as long as writing the whole file (see bench/points_export.py for the rate). Sets too
-  large for a request's time are the place for a Celery task that writes the same file to
-  storage and mails a download link; we have not needed it yet. A sheet holds at most
+  large for a request's time are written by a Celery task to a file of their own and
+  downloaded from the job's page (`ExportNeedsJob`, reports/jobs/services.py). A sheet holds at most
   `XLSX_MAX_ROWS` rows (Excel's limit): more raises `ExportTooLarge` — check the count first.
   Dates and times are real Excel dates (naive local time with a number format), numbers are
   numbers, the header is bold and frozen, the columns have their widths.
@@ -67,6 +71,57 @@ DATE_FORMAT = "yyyy-mm-dd"
 BOM = "\ufeff"
 
 
+# dialect -> (field delimiter, decimal separator)
+CSV_DIALECTS: dict[str, tuple[str, str]] = {"comma": (",", "."), "semicolon": (";", ",")}
+DEFAULT_CSV_DIALECT = "comma"
+# Languages whose spreadsheets read "1,5" as a number and want ";" between fields.
+SEMICOLON_LANGUAGES = frozenset({"et", "da", "ro", "fi", "de"})
+
+
+def default_csv_dialect(language: str | None) -> str:
+    """ "semicolon" for a language that writes decimals with a comma (et, da, ro, fi, de and
+    any other whose Django number format says so), else "comma"."""
+    if not language:
+        return DEFAULT_CSV_DIALECT
+    base = language.lower().split("-")[0].split("_")[0]
+    if base in SEMICOLON_LANGUAGES:
+        return "semicolon"
+    from django.utils.formats import get_format
+
+    try:
+        separator = get_format("DECIMAL_SEPARATOR", lang=base)
+    except Exception:  # noqa: BLE001 - an unknown language: the default
+        return DEFAULT_CSV_DIALECT
+    return "semicolon" if separator == "," else DEFAULT_CSV_DIALECT
+
+
+def csv_dialect_choice(value: str | None, *, language: str | None) -> str | None:
+    """The CSV dialect a request asks for (`?dialect=comma|semicolon`); not given: the
+    default of `language` (the salon's); None when the value is not a dialect."""
+    if value in (None, ""):
+        return default_csv_dialect(language)
+    return value if value in CSV_DIALECTS else None
+
+
+def csv_dialect_options(language: str | None) -> list[dict[str, Any]]:
+    """The export menu's CSV choices, the salon's default first."""
+    from django.utils.translation import gettext as _
+
+    labels = {
+        "comma": _("CSV, comma separated (1.5)"),
+        "semicolon": _("CSV, semicolon separated (1,5)"),
+    }
+    default = default_csv_dialect(language)
+    keys = sorted(CSV_DIALECTS, key=lambda key: key != default)
+    return [{"key": key, "label": labels[key], "default": key == default} for key in keys]
+
+
+def csv_dialect_error() -> str:
+    from django.utils.translation import gettext as _
+
+    return _("Unknown CSV format; choose %(choices)s.") % {"choices": ", ".join(CSV_DIALECTS)}
+
+
 class ColumnType(StrEnum):
     TEXT = "text"
     INTEGER = "integer"
@@ -94,6 +149,15 @@ class ExportTooLarge(Exception):
     """More rows than one Excel sheet holds."""
 
 
+class ExportNeedsJob(Exception):
+    """More rows than an Excel file written during a request may have: a background job
+    writes it (reports/jobs/services.py). Carries the row count and the file's name."""
+
+    def __init__(self, count: int, filename: str) -> None:
+        super().__init__(count, filename)
+        self.count, self.filename = count, filename
+
+
 def neutralize_formula(text: str) -> str:
     """`'=SUM(A1)` for `=SUM(A1)`: a spreadsheet shows the text instead of running it."""
     return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
@@ -117,15 +181,17 @@ def _local(value: dt.datetime, tz: dt.tzinfo) -> dt.datetime:
 # --- CSV ------------------------------------------------------------------------------------
 
 
-def _csv_value(value: Any, tz: dt.tzinfo) -> Any:
+def _csv_value(value: Any, tz: dt.tzinfo, decimal_separator: str = ".") -> Any:
     if value is None:
         return ""
     if isinstance(value, str):
         return neutralize_formula(value)
     if isinstance(value, bool):
         return int(value)
-    if isinstance(value, int | Decimal | float):
+    if isinstance(value, int):
         return value
+    if isinstance(value, Decimal | float):
+        return value if decimal_separator == "." else str(value).replace(".", decimal_separator)
     if isinstance(value, dt.datetime):
         return _local(value, tz).isoformat(" ", "seconds")
     if isinstance(value, dt.date):
@@ -134,15 +200,21 @@ def _csv_value(value: Any, tz: dt.tzinfo) -> Any:
 
 
 def csv_chunks(
-    *, columns: Sequence[Column], rows: Iterable[Sequence[Any]], tz: dt.tzinfo
+    *,
+    columns: Sequence[Column],
+    rows: Iterable[Sequence[Any]],
+    tz: dt.tzinfo,
+    dialect: str = DEFAULT_CSV_DIALECT,
 ) -> Iterator[bytes]:
-    """The file's bytes: BOM and header, then the rows, about CSV_CHUNK_CHARS at a time."""
+    """The file's bytes: BOM and header, then the rows, about CSV_CHUNK_CHARS at a time.
+    `dialect` is a key of CSV_DIALECTS."""
+    delimiter, decimal_separator = CSV_DIALECTS[dialect]
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv.writer(buffer, delimiter=delimiter)
     buffer.write(BOM)
     writer.writerow([neutralize_formula(str(column.header)) for column in columns])
     for row in rows:
-        writer.writerow([_csv_value(value, tz) for value in row])
+        writer.writerow([_csv_value(value, tz, decimal_separator) for value in row])
         if buffer.tell() >= CSV_CHUNK_CHARS:
             yield buffer.getvalue().encode()
             buffer.seek(0)
@@ -151,10 +223,16 @@ def csv_chunks(
 
 
 def csv_response(
-    *, columns: Sequence[Column], rows: Iterable[Sequence[Any]], filename: str, tz: dt.tzinfo
+    *,
+    columns: Sequence[Column],
+    rows: Iterable[Sequence[Any]],
+    filename: str,
+    tz: dt.tzinfo,
+    dialect: str = DEFAULT_CSV_DIALECT,
 ) -> StreamingHttpResponse:
     response = StreamingHttpResponse(
-        csv_chunks(columns=columns, rows=rows, tz=tz), content_type=CSV_CONTENT_TYPE
+        csv_chunks(columns=columns, rows=rows, tz=tz, dialect=dialect),
+        content_type=CSV_CONTENT_TYPE,
     )
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

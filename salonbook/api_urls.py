@@ -1,7 +1,6 @@
 from django.urls import include, path
 
 from onboarding.apis import SalonCreateApi
-from salonbook.api import TokenObtainApi
 
 # Feature apps' API, each below its own prefix and namespace: (prefix, urlconf module,
 # namespace). Owner endpoints go under /api/v1/salons/<salon_slug>/<prefix>/, public ones
@@ -11,6 +10,9 @@ FEATURE_OWNER_API_URLS: tuple[tuple[str, str, str], ...] = (
     ("referrals/", "referrals.api_urls", "referrals-api"),
     ("reports/", "reports.api_urls", "reports-api"),
     ("packages/", "packages.api_urls", "packages-api"),
+    ("", "onboarding.api_urls", "onboarding-api"),
+    ("notices/", "notices.api_urls", "notices-api"),
+    ("segments/", "segments.api_urls", "segments-api"),
 )
 FEATURE_PUBLIC_API_URLS: tuple[tuple[str, str, str], ...] = (
     ("loyalty/", "loyalty.public_api_urls", "loyalty-public-api"),
@@ -18,7 +20,7 @@ FEATURE_PUBLIC_API_URLS: tuple[tuple[str, str, str], ...] = (
 )
 
 urlpatterns = [
-    path("auth/token/", TokenObtainApi.as_view(), name="api-token"),
+    path("auth/", include("accounts.api_urls")),
     path("salons/", SalonCreateApi.as_view(), name="api-salon-create"),
     path("salons/<slug:salon_slug>/", include("bookings.api.urls")),
     path("public/<slug:salon_slug>/", include("bookings.api.public_urls")),

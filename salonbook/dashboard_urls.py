@@ -26,6 +26,7 @@ FEATURE_DASHBOARD_URLS: tuple[str, ...] = (
     "reports.dashboard_urls",
     "packages.dashboard_urls",
     "onboarding.dashboard_urls",
+    "segments.dashboard_urls",
 )
 
 

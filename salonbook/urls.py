@@ -1,7 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
-from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView
+
+from languages import views as language_views
 
 from . import views
 from .api import ApiDocsView
@@ -13,12 +14,15 @@ FEATURE_PUBLIC_URLS: tuple[tuple[str, str], ...] = (
     ("loyalty.public_urls", "loyalty_public"),
     ("referrals.public_urls", "referrals_public"),
     ("packages.public_urls", "packages_public"),
+    ("segments.public_urls", "segments_public"),
 )
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
-    path("i18n/setlang/", set_language, name="set_language"),
+    path("i18n/setlang/", language_views.set_language, name="set_language"),
+    path("accounts/language/", language_views.account_language, name="account_language"),
+    path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("start/", include("onboarding.urls")),
     path("dashboard/<slug:salon_slug>/", include("salonbook.dashboard_urls")),

@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from bookings.selectors import salon_list_for_user
+from bookings.selectors import membership_get_for_user, salon_list_for_user
 from onboarding.selectors import setup_list_unfinished_for_user
 
 
@@ -27,7 +27,8 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    """Owners land on their salon's dashboard (or its setup wizard, while steps are left);
+    """Owners land on their salon's dashboard (or its setup wizard, while steps are left), staff
+    on their day;
     everyone else sees the welcome page, with "Create your salon"."""
     if request.user.is_authenticated:
         salons = list(salon_list_for_user(user=request.user)[:2])
@@ -35,6 +36,9 @@ def home(request: HttpRequest) -> HttpResponse:
         if len(salons) == 1:
             if unfinished:
                 return redirect("onboarding:resume", salon_slug=salons[0].slug)
+            if not membership_get_for_user(user=request.user, salon_slug=salons[0].slug).can_manage:
+                # Staff land on their own appointments of the day.
+                return redirect("dashboard:my_day", salon_slug=salons[0].slug)
             return redirect("dashboard:home", salon_slug=salons[0].slug)
         return render(
             request,

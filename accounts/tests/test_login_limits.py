@@ -7,9 +7,9 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.test import Client as HttpClient
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from accounts.models import ApiToken
 from tests.factories import UserFactory
 
 TOKEN_URL = "/api/v1/auth/token/"
@@ -61,7 +61,7 @@ def test_forged_forwarded_headers_do_not_escape_the_per_ip_token_throttle(victim
     assert statuses[:10] == [400] * 10
     assert set(statuses[10:]) == {429}
     assert right.status_code == 429
-    assert not Token.objects.exists()
+    assert not ApiToken.objects.exists()
 
 
 def test_108_guesses_from_changing_addresses_lock_the_account_even_for_the_right_password(
@@ -87,7 +87,7 @@ def test_108_guesses_from_changing_addresses_lock_the_account_even_for_the_right
     assert right.status_code == 429
     assert "Too many failed logins for this account" in right.json()["detail"]
     assert "Retry-After" in right.headers
-    assert not Token.objects.filter(user=victim).exists()
+    assert not ApiToken.objects.filter(user=victim).exists()
     # another account is not affected
     other = token_post(APIClient(REMOTE_ADDR="192.0.2.78"), "bystander@alpha.test", PASSWORD)
     assert other.status_code == 200

@@ -287,7 +287,8 @@ class AppointmentStatusApi(SalonApi):
         tags=TAGS,
         description=_(
             "Mark a booked appointment as completed, cancelled or no-show, or correct a "
-            "completed one to no-show or cancelled. Each change is made (and its booking "
+            "completed one to no-show or cancelled (completed only once it has started). "
+            "Each change is made (and its booking "
             "event published) once: asking for the status it already has changes nothing; "
             "any other change (e.g. from cancelled or no-show) is 400."
         ),
@@ -298,7 +299,17 @@ class AppointmentStatusApi(SalonApi):
         appointment = tenant_get(Appointment, salon=self.salon, pk=appointment_id)
         serializer = AppointmentStatusInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        appointment_set_status(appointment=appointment, status=serializer.validated_data["status"])
+        new_status = serializer.validated_data["status"]
+        # As in the calendar: "completed" only once the appointment has started.
+        if (
+            new_status == Appointment.Status.COMPLETED
+            and appointment.status == Appointment.Status.BOOKED
+            and appointment.starts_at > timezone.now()
+        ):
+            raise serializers.ValidationError(
+                {"status": [_("This appointment has not started yet; it cannot be completed.")]}
+            )
+        appointment_set_status(appointment=appointment, status=new_status)
         return Response(
             AppointmentOutputSerializer(_appointment_get(self.salon, appointment_id)).data
         )

@@ -15,13 +15,14 @@ from drf_spectacular.utils import extend_schema_field
 from phonenumber_field.modelfields import PhoneNumberField as PhoneNumberModelField
 from phonenumber_field.serializerfields import PhoneNumberField
 from rest_framework import serializers
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
+from accounts.authentication import ApiTokenAuthentication
 from bookings.models import Membership, Salon
 from bookings.models.catalogue import END_OF_DAY
 from bookings.selectors import membership_get_for_user
@@ -47,7 +48,7 @@ class IsSalonMember(BasePermission):
 class SalonApi(APIView):
     # Token first: an API client without credentials (or with a bad token) gets 401 with a
     # `WWW-Authenticate: Token` header instead of the 403 that session auth alone would give.
-    authentication_classes = [TokenAuthentication, SessionAuthentication]
+    authentication_classes = [ApiTokenAuthentication, SessionAuthentication]
     # Order matters: anonymous requests stop at IsAuthenticated (401) before the salon lookup.
     permission_classes = [IsAuthenticated, IsSalonMember]
     pagination_class = None

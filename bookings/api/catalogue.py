@@ -49,6 +49,7 @@ class ServiceOutputSerializer(TenantModelSerializer):
             "buffer_before_minutes",
             "buffer_after_minutes",
             "online_bookable",
+            "visibility",
             "color",
             "is_active",
         ]
@@ -70,6 +71,7 @@ class ServiceInputSerializer(TenantModelSerializer):
             "buffer_before_minutes",
             "buffer_after_minutes",
             "online_bookable",
+            "visibility",
             "color",
             "is_active",
         ]

@@ -34,7 +34,17 @@ switches off the code.
 
 Not locked: an existing booking reached by its signed token (view, cancel, reschedule) — the
 holder has booked already — and the owner API (`/api/v1/salons/…`), which books with
-`online=False`. A segment link (a later feature) will count as an unlock of its location.
+`online=False`.
+
+Segment links (bookings/booking_scope.py). Services for segments only and staff not offered
+online are never listed, offered or bookable here — unless the request carries a segment
+link's token as the `segment` query parameter (lists, availability) or body field (booking).
+Then the lists, availability and booking offer the segment's services and staff instead, the
+location's passcode is not asked (a valid link counts as an unlock of its location; staff
+codes still apply), and the booking records the segment. A token that opens nothing
+(unknown, regenerated, deactivated) answers 404
+`{"detail": "This link is no longer valid.", "code": "link_invalid"}`. A booking made
+through a link is rescheduled (by its token) with the segment's staff.
 """
 
 from __future__ import annotations
@@ -42,7 +52,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import QuerySet
+from django.conf import settings
+from django.db.models import QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -61,6 +72,7 @@ from bookings.booking_limits import (
     public_booking_check,
     public_booking_record,
 )
+from bookings.booking_scope import BookingScope
 from bookings.checkout import ClientDetails, checkout_complete
 from bookings.models import Appointment, Location, Salon, Service, StaffMember
 from bookings.passcodes import (
@@ -70,6 +82,12 @@ from bookings.passcodes import (
     client_ip,
     passcode_check_any,
     passcode_unlock,
+)
+from bookings.public.extensions import (
+    SCOPE_PARAM,
+    BookingScopeInvalid,
+    booking_scope_get,
+    booking_scope_of_appointment,
 )
 from bookings.public.selectors import (
     public_location_list,
@@ -133,6 +151,22 @@ STAFF_CODE_PARAMS = [
 PASSCODE_RESPONSES: dict[int, Any] = {403: PasscodeRequiredOut, 429: PasscodeThrottledOut}
 
 
+class LinkInvalidOut(serializers.Serializer):
+    detail = serializers.CharField()
+    code = serializers.ChoiceField(choices=["link_invalid"])
+
+
+SCOPE_PARAMS = [
+    OpenApiParameter(
+        SCOPE_PARAM,
+        str,
+        description="A segment link's token: the segment's services and staff instead of the "
+        "public ones (404 link_invalid when the link is unknown, regenerated or switched off).",
+    ),
+]
+SCOPE_RESPONSES: dict[int, Any] = {404: LinkInvalidOut}
+
+
 class PublicApi(APIView):
     # Session only (no CSRF-exempt token auth): a logged-in client's details are used.
     authentication_classes = [SessionAuthentication]
@@ -140,7 +174,8 @@ class PublicApi(APIView):
     salon: Salon
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
-        self.salon = get_object_or_404(Salon, slug=kwargs["salon_slug"])
+        if "salon" not in self.__dict__:  # a subclass may have read it with something else
+            self.salon = get_object_or_404(Salon, slug=kwargs["salon_slug"])
         super().initial(request, *args, **kwargs)
 
     def handle_exception(self, exc: Exception) -> Response:
@@ -154,6 +189,12 @@ class PublicApi(APIView):
             return Response(
                 {"detail": str(exc), "code": "passcode_throttled"},
                 status=status.HTTP_429_TOO_MANY_REQUESTS,
+                headers={"Retry-After": str(exc.wait_seconds)},
+            )
+        if isinstance(exc, BookingScopeInvalid):
+            return Response(
+                {"detail": str(_("This link is no longer valid.")), "code": "link_invalid"},
+                status=status.HTTP_404_NOT_FOUND,
             )
         if isinstance(exc, BookingThrottled):
             return Response(
@@ -165,10 +206,22 @@ class PublicApi(APIView):
     # --- Passcodes (see the module docstring) ---
 
     @cached_property
+    def scope(self) -> BookingScope | None:
+        """The segment link of the request (query parameter, else body field)."""
+        token: Any = self.request.query_params.get(SCOPE_PARAM)
+        if token in (None, ""):
+            data = self.request.data
+            token = data.get(SCOPE_PARAM) if hasattr(data, "get") else None
+        if token is not None and not isinstance(token, str):
+            raise BookingScopeInvalid(token)
+        return booking_scope_get(salon=self.salon, token=token)
+
+    @cached_property
     def unlocks(self) -> PasscodeUnlocks:
         """This session's unlocks; codes sent with the request are added for this request
-        only (not stored)."""
-        return PasscodeUnlocks.from_session(self.request.session)
+        only (not stored). A segment link counts as an unlock of the location."""
+        unlocks = PasscodeUnlocks.from_session(self.request.session)
+        return unlocks.invited() if self.scope is not None else unlocks
 
     def code_given(self, header: str, field: str) -> str | None:
         """The code in the header, else the body field, else the query parameter."""
@@ -217,9 +270,9 @@ class PublicApi(APIView):
             self.require_unlocked(staff)
         elif self.code_given(STAFF_CODE_HEADER, "staff_passcode") is not None:
             self.unlock_staff_by_code(
-                public_staff_list(salon=self.salon, location=location, service=service).exclude(
-                    booking_passcode=""
-                )
+                public_staff_list(
+                    salon=self.salon, location=location, service=service, scope=self.scope
+                ).exclude(booking_passcode="")
             )
         return staff
 
@@ -228,7 +281,9 @@ class PublicApi(APIView):
 
     def service_from(self, value: Any, location: Location) -> Service:
         return _get_or_400(
-            public_service_list(salon=self.salon, location=location), value, "service"
+            public_service_list(salon=self.salon, location=location, scope=self.scope),
+            value,
+            "service",
         )
 
     def staff_from(self, value: str, location: Location, service: Service) -> StaffMember | None:
@@ -237,7 +292,11 @@ class PublicApi(APIView):
         if value in ("", "any"):
             return None
         return _get_or_400(
-            public_staff_list(salon=self.salon, location=location, service=service), value, "staff"
+            public_staff_list(
+                salon=self.salon, location=location, service=service, scope=self.scope
+            ),
+            value,
+            "staff",
         )
 
 
@@ -283,7 +342,11 @@ class StaffOut(LockedMixin):
 
 
 class PublicLocationListApi(PublicApi):
-    @extend_schema(responses=LocationOut(many=True), tags=["public"])
+    @extend_schema(
+        parameters=SCOPE_PARAMS,
+        responses={200: LocationOut(many=True), **SCOPE_RESPONSES},
+        tags=["public"],
+    )
     def get(self, request: Request, salon_slug: str) -> Response:
         locations = public_location_list(salon=self.salon).order_by("name", "pk")
         return Response(LocationOut(locations, many=True, context={"unlocks": self.unlocks}).data)
@@ -291,16 +354,19 @@ class PublicLocationListApi(PublicApi):
 
 class PublicServiceListApi(PublicApi):
     @extend_schema(
-        parameters=[OpenApiParameter("location", int, required=True), *LOCATION_CODE_PARAMS],
-        responses={200: ServiceOut(many=True), **PASSCODE_RESPONSES},
+        parameters=[
+            OpenApiParameter("location", int, required=True),
+            *LOCATION_CODE_PARAMS,
+            *SCOPE_PARAMS,
+        ],
+        responses={200: ServiceOut(many=True), **PASSCODE_RESPONSES, **SCOPE_RESPONSES},
         tags=["public"],
     )
     def get(self, request: Request, salon_slug: str) -> Response:
         location = self.location_from(request.query_params.get("location"))
         self.require_unlocked(location)
-        return Response(
-            ServiceOut(public_service_list(salon=self.salon, location=location), many=True).data
-        )
+        services = public_service_list(salon=self.salon, location=location, scope=self.scope)
+        return Response(ServiceOut(services, many=True).data)
 
 
 class PublicStaffListApi(PublicApi):
@@ -310,15 +376,20 @@ class PublicStaffListApi(PublicApi):
             OpenApiParameter("service", int, required=True),
             *LOCATION_CODE_PARAMS,
             *STAFF_CODE_PARAMS,
+            *SCOPE_PARAMS,
         ],
-        responses={200: StaffOut(many=True), **PASSCODE_RESPONSES},
+        responses={200: StaffOut(many=True), **PASSCODE_RESPONSES, **SCOPE_RESPONSES},
         tags=["public"],
     )
     def get(self, request: Request, salon_slug: str) -> Response:
         location = self.location_from(request.query_params.get("location"))
         self.require_unlocked(location)
         service = self.service_from(request.query_params.get("service"), location)
-        staff = list(public_staff_list(salon=self.salon, location=location, service=service))
+        staff = list(
+            public_staff_list(
+                salon=self.salon, location=location, service=service, scope=self.scope
+            )
+        )
         self.unlock_staff_by_code(staff)
         return Response(StaffOut(staff, many=True, context={"unlocks": self.unlocks}).data)
 
@@ -350,14 +421,44 @@ Book one of these times exactly: a time that never was offered is refused with 4
 and the next free times."""
 
 
+def _location_with_salon(salon_slug: str, value: Any) -> Location | None:
+    """The public location `value` of the salon with this slug, its salon joined: one query
+    instead of two (issue 15). None when either is missing (or `value` is not an id)."""
+    try:
+        pk = int(value)
+    except (TypeError, ValueError):
+        return None
+    if not 0 < pk < 2**63:
+        return None
+    salon_id = Subquery(Salon.objects.filter(slug=salon_slug).values("pk")[:1])
+    return (
+        public_location_list(salon=salon_id)  # type: ignore[arg-type]
+        .filter(pk=pk)
+        .select_related("salon")
+        .first()
+    )
+
+
 class PublicAvailabilityApi(PublicApi):
     throttle_classes = [AnonRateThrottle]
+    # Availability answers in at most 4 queries (bookings/tests/test_query_counts.py): the
+    # salon with the location, the service, and availability's two.
+    location: Location | None = None
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        self.location = _location_with_salon(
+            kwargs["salon_slug"], request.query_params.get("location")
+        )
+        if self.location is not None:
+            self.salon = self.location.salon
+        super().initial(request, *args, **kwargs)  # else the salon alone (404 if unknown)
 
     @extend_schema(
         description=AVAILABILITY_DESCRIPTION,
-        parameters=[AvailabilityIn, *LOCATION_CODE_PARAMS, *STAFF_CODE_PARAMS],
+        parameters=[AvailabilityIn, *LOCATION_CODE_PARAMS, *STAFF_CODE_PARAMS, *SCOPE_PARAMS],
         responses={
             **PASSCODE_RESPONSES,
+            **SCOPE_RESPONSES,
             200: inline_serializer(
                 "Availability",
                 {
@@ -379,11 +480,15 @@ class PublicAvailabilityApi(PublicApi):
         params = AvailabilityIn(data=request.query_params)
         params.is_valid(raise_exception=True)
         data = params.validated_data
-        location = public_location_list(salon=self.salon).filter(pk=data["location"]).first()
+        location = (
+            self.location
+            if self.location is not None and self.location.pk == data["location"]
+            else public_location_list(salon=self.salon).filter(pk=data["location"]).first()
+        )
         if location is not None:
             self.require_unlocked(location)
         service = (
-            public_service_list(salon=self.salon, location=location)
+            public_service_list(salon=self.salon, location=location, scope=self.scope)
             .filter(pk=data["service"])
             .first()
             if location is not None
@@ -402,6 +507,7 @@ class PublicAvailabilityApi(PublicApi):
             end=data["end"],
             staff=staff,
             staff_allowed=self.unlocks.allows,
+            online_staff_ids=self.scope.staff_ids if self.scope is not None else None,
         )
         return Response(
             {
@@ -420,6 +526,19 @@ class ClientIn(serializers.Serializer):
     email = serializers.EmailField(max_length=254)
     phone = PhoneNumberField(required=False, allow_blank=True, default="")
     marketing_consent = serializers.BooleanField(required=False, default=False)
+    language = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=8,
+        help_text="Language of the client's notices and reminders (en, et, da, ro, fi, de); "
+        "empty keeps the stored one (new clients: the salon's language).",
+    )
+
+    def validate_language(self, value: str) -> str:
+        if value and value not in dict(settings.LANGUAGES):
+            raise serializers.ValidationError(_("Unknown language."))
+        return value
 
 
 class BookingIn(serializers.Serializer):
@@ -458,6 +577,16 @@ class BookingIn(serializers.Serializer):
         help_text=(
             "The personal referral code of the client who invited this (new) client. A code "
             "that is not accepted is a 400 on this field, and nothing is booked."
+        ),
+    )
+    segment = serializers.CharField(
+        max_length=1000,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=(
+            "A segment link's token: book one of the segment's services with its staff; the "
+            "booking records the segment. 404 link_invalid when the link is no longer valid."
         ),
     )
 
@@ -531,6 +660,7 @@ class PublicBookingCreateApi(PublicApi):
             400: BOOKING_REFUSED_RESPONSE,
             409: BOOKING_TAKEN_RESPONSE,
             **PASSCODE_RESPONSES,
+            **SCOPE_RESPONSES,
         },
         tags=["public"],
     )
@@ -549,7 +679,11 @@ class PublicBookingCreateApi(PublicApi):
         staff = self.staff_choice(data["staff"], location, service)
         person = data["client"]
         booking = BookingRequest(
-            location=location, service=service, starts_at=data["starts_at"], staff=staff
+            location=location,
+            service=service,
+            starts_at=data["starts_at"],
+            staff=staff,
+            scope=self.scope,
         )
         public_booking_check(salon=self.salon, client_ip=client_ip(request))
         try:
@@ -563,6 +697,7 @@ class PublicBookingCreateApi(PublicApi):
                     phone=str(person["phone"] or ""),
                     notes=data["notes"],
                     marketing_consent=person["marketing_consent"],
+                    language=person["language"],
                 ),
                 payment_method=data["payment_method"],
                 unlocks=self.unlocks,
@@ -571,7 +706,10 @@ class PublicBookingCreateApi(PublicApi):
                 client_ip=client_ip(request),
                 # The after-booking hooks' input (bookings/checkout.py): typed by the caller,
                 # so a refused value refuses the booking (400 on its name).
-                extras={"referral_code": data["referral_code"]} if data["referral_code"] else {},
+                extras={
+                    **({"referral_code": data["referral_code"]} if data["referral_code"] else {}),
+                    **(self.scope.extras if self.scope is not None else {}),
+                },
                 extras_strict=True,
             )
         except SlotTaken as exc:
@@ -671,7 +809,9 @@ class PublicBookingRescheduleApi(PublicBookingTokenApi):
         payload.is_valid(raise_exception=True)
         try:
             appointment = appointment_reschedule_by_client(
-                appointment=appointment, starts_at=payload.validated_data["starts_at"]
+                appointment=appointment,
+                starts_at=payload.validated_data["starts_at"],
+                scope=booking_scope_of_appointment(appointment),
             )
         except SlotTaken as exc:
             return _taken_response(exc, appointment.location)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import appointments, catalogue, clients, locations, staff
+from . import appointments, catalogue, clients, locations, settings, staff
 
 app_name = "bookings-api"
 
@@ -63,6 +63,12 @@ urlpatterns = [
     ),
     path("clients/", clients.ClientListApi.as_view(), name="client-list"),
     path("clients/<int:client_id>/", clients.ClientDetailApi.as_view(), name="client-detail"),
+    path("clients/<int:client_id>/merge/", clients.ClientMergeApi.as_view(), name="client-merge"),
+    path(
+        "clients/<int:client_id>/duplicates/",
+        clients.ClientDuplicatesApi.as_view(),
+        name="client-duplicates",
+    ),
     path("appointments/", appointments.AppointmentListApi.as_view(), name="appointment-list"),
     path(
         "appointments/<int:appointment_id>/",
@@ -73,5 +79,27 @@ urlpatterns = [
         "appointments/<int:appointment_id>/status/",
         appointments.AppointmentStatusApi.as_view(),
         name="appointment-status",
+    ),
+    # Settings of the dashboard (bookings/api/settings.py)
+    path("booking-settings/", settings.BookingSettingsApi.as_view(), name="booking-settings"),
+    path(
+        "locations/<int:location_id>/passcode/",
+        settings.LocationPasscodeApi.as_view(),
+        name="location-passcode",
+    ),
+    path(
+        "locations/<int:location_id>/closed-days/",
+        settings.ClosedDayListApi.as_view(),
+        name="closed-day-list",
+    ),
+    path(
+        "locations/<int:location_id>/closed-days/<int:closure_id>/",
+        settings.ClosedDayDetailApi.as_view(),
+        name="closed-day-detail",
+    ),
+    path(
+        "staff/<int:staff_id>/passcode/",
+        settings.StaffPasscodeApi.as_view(),
+        name="staff-passcode",
     ),
 ]

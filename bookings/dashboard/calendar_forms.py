@@ -13,8 +13,9 @@ from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
 from bookings.models import Appointment, Client, Location, Salon, Service, StaffMember
-from bookings.selectors import client_list, location_list, service_list
+from bookings.selectors import location_list, service_list
 from bookings.selectors_calendar import calendar_staff_choices
+from bookings.validators import horizon_message, in_horizon
 
 # Where a booking service's error keys go on these forms.
 SERVICE_ERROR_FIELDS = {"starts_at": "time"}
@@ -44,12 +45,6 @@ def add_service_errors(form: forms.BaseForm, exc: ValidationError) -> None:
             form.add_error(target, errors)
 
 
-class ClientChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Client) -> str:
-        contact = obj.email or str(obj.phone or "")
-        return f"{obj.full_name} · {contact}" if contact else obj.full_name
-
-
 NONEXISTENT_TIME = _("This time does not exist on that day (the clocks change).")
 
 
@@ -66,6 +61,9 @@ class _LocalTimeFields(forms.Form):
         day, time = self.cleaned_data.get("date"), self.cleaned_data.get("time")
         if location is None or day is None or time is None:
             return None
+        if not in_horizon(day):  # also keeps year 1 / 9999 off the time zone arithmetic
+            self.add_error("date", horizon_message())
+            return None
         starts_at = local_datetime(day, time, location)
         if starts_at is None:
             self.add_error("time", NONEXISTENT_TIME)
@@ -73,16 +71,39 @@ class _LocalTimeFields(forms.Form):
 
 
 class AppointmentCreateForm(_LocalTimeFields):
-    """Book for a client of the salon, or a new client typed in (name, email, phone)."""
+    """Book for a client of the salon, or a new client typed in (name, email, phone).
+
+    The booking panel. The client is found by a search (`client_query`; the page shows the
+    matches as radio buttons named `client`, never a select of every client), so `client`
+    validates one id with one query, whatever the number of clients. Staff and services are
+    filtered for display by each other (`limit_choices`): the services the chosen staff
+    member performs, the staff who perform the chosen service at the location; `clean`
+    refuses a mismatch on the server too. `suggested_time` (a "book at 15:30" button after a
+    conflict) replaces the typed time."""
 
     location = forms.ModelChoiceField(label=_("Location"), queryset=Location.objects.none())
-    staff = forms.ModelChoiceField(label=_("Staff member"), queryset=StaffMember.objects.none())
-    service = forms.ModelChoiceField(label=_("Service"), queryset=Service.objects.none())
-    client = ClientChoiceField(
+    staff = forms.ModelChoiceField(
+        label=_("Staff member"),
+        queryset=StaffMember.objects.none(),
+        empty_label=_("— choose —"),
+    )
+    service = forms.ModelChoiceField(
+        label=_("Service"), queryset=Service.objects.none(), empty_label=_("— choose —")
+    )
+    client_query = forms.CharField(
         label=_("Client"),
-        queryset=Client.objects.none(),
+        max_length=100,
         required=False,
-        empty_label=_("— new client (fill in below) —"),
+        widget=forms.TextInput(
+            attrs={
+                "type": "search",
+                "autocomplete": "off",
+                "placeholder": _("Name, phone or e-mail"),
+            }
+        ),
+    )
+    client = forms.ModelChoiceField(
+        label=_("Client"), queryset=Client.objects.none(), required=False, widget=forms.HiddenInput
     )
     first_name = forms.CharField(label=_("New client: first name"), max_length=100, required=False)
     last_name = forms.CharField(label=_("New client: last name"), max_length=100, required=False)
@@ -91,6 +112,7 @@ class AppointmentCreateForm(_LocalTimeFields):
     notes = forms.CharField(
         label=_("Notes"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+    suggested_time = forms.TimeField(required=False, widget=forms.HiddenInput)
 
     field_order = [
         "location",
@@ -98,6 +120,7 @@ class AppointmentCreateForm(_LocalTimeFields):
         "time",
         "staff",
         "service",
+        "client_query",
         "client",
         "first_name",
         "last_name",
@@ -112,7 +135,8 @@ class AppointmentCreateForm(_LocalTimeFields):
         self.fields["location"].queryset = location_list(salon=salon, active_only=True)
         self.fields["staff"].queryset = calendar_staff_choices(salon=salon)
         self.fields["service"].queryset = service_list(salon=salon, active_only=True)
-        self.fields["client"].queryset = client_list(salon=salon)
+        # One row by id when validating; the page never lists these (see the class doc).
+        self.fields["client"].queryset = Client.objects.for_salon(salon)
 
     def clean_first_name(self) -> str:
         return self.cleaned_data["first_name"].strip()
@@ -125,12 +149,42 @@ class AppointmentCreateForm(_LocalTimeFields):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        if cleaned.get("suggested_time") is not None and "time" in self.errors:
+            del self.errors["time"]
+        if cleaned.get("suggested_time") is not None:
+            cleaned["time"] = cleaned["suggested_time"]
         no_client = cleaned.get("client") is None and "client" not in self.errors
         if no_client and not cleaned.get("first_name"):
             self.add_error(
-                "client", _("Choose a client, or give the new client's first name below.")
+                "client_query",
+                _("Search for the client and choose them, or give a new client's first name."),
             )
-        cleaned["starts_at"] = self.starts_at_for(cleaned.get("location"))
+        staff, service, location = (
+            cleaned.get("staff"),
+            cleaned.get("service"),
+            cleaned.get("location"),
+        )
+        if (
+            staff is not None
+            and service is not None
+            and not staff.services.filter(pk=service.pk).exists()
+        ):
+            self.add_error(
+                "service",
+                _("%(staff)s does not perform %(service)s.")
+                % {"staff": staff.name, "service": service.name},
+            )
+        if (
+            staff is not None
+            and location is not None
+            and not staff.locations.filter(pk=location.pk).exists()
+        ):
+            self.add_error(
+                "staff",
+                _("%(staff)s does not work at %(location)s.")
+                % {"staff": staff.name, "location": location.name},
+            )
+        cleaned["starts_at"] = self.starts_at_for(location)
         return cleaned
 
     @property
@@ -138,6 +192,30 @@ class AppointmentCreateForm(_LocalTimeFields):
         return {
             name: self.cleaned_data[name] for name in ("first_name", "last_name", "email", "phone")
         }
+
+    def chosen_ids(self) -> dict[str, int | None]:
+        """The location, staff and service ids the form holds (typed or initial)."""
+        ids: dict[str, int | None] = {}
+        for name in ("location", "staff", "service", "client"):
+            raw = self.data.get(name) if self.is_bound else self.initial.get(name)
+            raw = getattr(raw, "pk", raw)
+            ids[name] = int(raw) if str(raw or "").isdigit() else None
+        return ids
+
+    def limit_choices(self) -> None:
+        """Show only the services the chosen staff member performs and only the staff who
+        perform the chosen service at the chosen location (call after validating)."""
+        ids = self.chosen_ids()
+        staff_qs = calendar_staff_choices(salon=self.salon)
+        service_qs = service_list(salon=self.salon, active_only=True)
+        if ids["location"]:
+            staff_qs = staff_qs.filter(locations=ids["location"])
+        if ids["service"]:
+            staff_qs = staff_qs.filter(services=ids["service"])
+        if ids["staff"]:
+            service_qs = service_qs.filter(staff=ids["staff"])
+        self.fields["staff"].queryset = staff_qs.distinct()
+        self.fields["service"].queryset = service_qs.distinct()
 
 
 class AppointmentMoveForm(_LocalTimeFields):

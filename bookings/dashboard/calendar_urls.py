@@ -12,6 +12,16 @@ urlpatterns = [
         name="appointment_create",
     ),
     path(
+        "calendar/clients/suggestions/",
+        calendar.ClientSuggestionsView.as_view(),
+        name="calendar_client_suggestions",
+    ),
+    path(
+        "calendar/appointments/<int:pk>/book-again/",
+        calendar.BookAgainView.as_view(),
+        name="appointment_book_again",
+    ),
+    path(
         "calendar/appointments/<int:pk>/",
         calendar.AppointmentDetailView.as_view(),
         name="appointment_detail",

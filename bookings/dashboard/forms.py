@@ -9,6 +9,7 @@ from functools import cache
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import Model, QuerySet
 from django.utils.translation import gettext_lazy as _
@@ -170,6 +171,11 @@ class ServiceForm(SalonModelForm):
         category = self.fields["category"]
         category.queryset = selectors.service_category_list(salon=salon)  # type: ignore[attr-defined]
         category.empty_label = _("No category")  # type: ignore[attr-defined]
+        # Left out of a post (an older form, a script): the service stays public.
+        self.fields["visibility"].required = False
+
+    def clean_visibility(self) -> str:
+        return self.cleaned_data.get("visibility") or Service.Visibility.PUBLIC
 
 
 # --- Staff ------------------------------------------------------------------------------
@@ -343,6 +349,13 @@ class ClientForm(SalonModelForm):
     class Meta:
         model = Client
         fields = CLIENT_FIELDS
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        language = self.fields.get("preferred_language")
+        if isinstance(language, forms.ChoiceField):
+            # Empty: notices in the salon's language; set when the client books online.
+            language.choices = [("", _("The salon's language")), *settings.LANGUAGES]
 
     def clean_first_name(self) -> str:
         return self.cleaned_data["first_name"].strip()

@@ -28,7 +28,7 @@ from bookings.services.passcode_sharing import (
     passcode_send_to_clients,
     passcode_share_text,
 )
-from bookings.services.salons import BOOKING_SETTINGS_FIELDS, salon_booking_settings_update
+from bookings.services.salons import SALON_SETTINGS_FIELDS, salon_booking_settings_update
 
 from .forms import add_service_errors
 from .mixins import SalonViewMixin
@@ -151,7 +151,7 @@ class BookingSettingsUpdateView(OnlineBookingFormView):
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         form = BookingSettingsForm(request.POST, salon=self.salon, instance=copy.copy(self.salon))
         if form.is_valid():
-            data = {name: form.cleaned_data[name] for name in BOOKING_SETTINGS_FIELDS}
+            data = {name: form.cleaned_data[name] for name in SALON_SETTINGS_FIELDS}
             try:
                 salon_booking_settings_update(salon=self.salon, **data)
             except ValidationError as exc:

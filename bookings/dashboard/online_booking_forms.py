@@ -7,12 +7,13 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from bookings.models import Client, Salon
 from bookings.services.passcode_sharing import MAX_RECIPIENTS, PREFERENCE
-from bookings.services.salons import BOOKING_SETTINGS_FIELDS
+from bookings.services.salons import SALON_SETTINGS_FIELDS
 from bookings.validators import validate_passcode
 from notices.registry import Channel
 
@@ -29,9 +30,23 @@ CODE_INPUT_ATTRS = {
 class BookingSettingsForm(SalonModelForm):
     """Edits a copy of the salon (so the page never shows half-checked values elsewhere)."""
 
+    default_language = forms.ChoiceField(
+        label=_("Salon language"),
+        choices=settings.LANGUAGES,
+        # Left out of a submission: the salon keeps its language.
+        required=False,
+        help_text=_(
+            "The language of your booking site and of notices to clients who have not chosen "
+            "one. Each person can still pick their own."
+        ),
+    )
+
     class Meta:
         model = Salon
-        fields = list(BOOKING_SETTINGS_FIELDS)
+        fields = list(SALON_SETTINGS_FIELDS)
+
+    def clean_default_language(self) -> str:
+        return self.cleaned_data.get("default_language") or self.instance.default_language
 
 
 def _clean_code(value: str) -> str:

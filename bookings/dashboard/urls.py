@@ -2,7 +2,7 @@ from django.urls import path
 
 from notices.urls import urlpatterns as notices_urlpatterns
 
-from . import views
+from . import client_merge, views
 from .calendar_urls import urlpatterns as calendar_urlpatterns
 from .online_booking_urls import urlpatterns as online_booking_urlpatterns
 
@@ -76,6 +76,12 @@ urlpatterns = [
     path("clients/new/", views.ClientCreateView.as_view(), name="client_create"),
     path("clients/<int:pk>/", views.ClientDetailView.as_view(), name="client_detail"),
     path("clients/<int:pk>/edit/", views.ClientEditView.as_view(), name="client_edit"),
+    path("clients/<int:pk>/merge/", client_merge.ClientMergeView.as_view(), name="client_merge"),
+    path(
+        "clients/<int:pk>/merge/candidates/",
+        client_merge.ClientMergeCandidatesView.as_view(),
+        name="client_merge_candidates",
+    ),
     *notices_urlpatterns,
     *calendar_urlpatterns,
     *online_booking_urlpatterns,

@@ -601,33 +601,33 @@ class ClientDetailView(SalonViewMixin, TemplateView):
         client = tenant_get(Client, salon=self.salon, pk=self.kwargs["pk"])
         context["client"] = client
         context["history"] = history = selectors.client_history(salon=self.salon, client=client)
-        create_url = self.url_for_create()
-        context["new_appointment_url"] = f"{create_url}?{urlencode({'client': client.pk})}"
+        # "New appointment" opens the calendar with the booking panel for this client;
+        # "Book again" finds the next free time of the same service and staff first
+        # (bookings/dashboard/calendar.py BookAgainView).
+        calendar_url = reverse("dashboard:calendar", kwargs={"salon_slug": self.salon.slug})
+        context["new_appointment_url"] = (
+            f"{calendar_url}?{urlencode({'new': urlencode({'client': client.pk})})}"
+        )
         context["book_again_url"] = (
-            self.book_again_url(create_url, history.last_booked) if history.last_booked else ""
+            self.book_again_url(history.last_booked) if history.last_booked else ""
         )
         for appointment in history.past:
-            appointment.book_again_url = self.book_again_url(create_url, appointment)
+            appointment.book_again_url = self.book_again_url(appointment)
+        if self.membership.can_manage:
+            context["duplicates"] = clients.client_duplicates_of(salon=self.salon, client=client)
         # Feature apps' panels (bookings/dashboard/extensions.py).
         context["client_panels"] = client_panels_render(
             request=self.request, salon=self.salon, membership=self.membership, client=client
         )
         return context
 
-    def url_for_create(self) -> str:
-        return reverse("dashboard:appointment_create", kwargs={"salon_slug": self.salon.slug})
-
-    @staticmethod
-    def book_again_url(create_url: str, appointment: Appointment) -> str:
-        """The calendar's new-appointment form prefilled with the same client, location,
-        service and staff (its GET parameters); the owner picks the time there."""
-        params = {
-            "client": appointment.client_id,
-            "location": appointment.location_id,
-            "service": appointment.service_id,
-            "staff": appointment.staff_id,
-        }
-        return f"{create_url}?{urlencode(params)}"
+    def book_again_url(self, appointment: Appointment) -> str:
+        """The same client, location, service and staff at the next free time: the calendar
+        of that day with the booking panel open."""
+        return reverse(
+            "dashboard:appointment_book_again",
+            kwargs={"salon_slug": self.salon.slug, "pk": appointment.pk},
+        )
 
 
 def _client_sort_links(*, query: str, sort: str) -> dict[str, dict[str, str]]:

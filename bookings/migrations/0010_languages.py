@@ -1,9 +1,16 @@
-# Placeholder in a chain reserved for parallel work this session; operations are filled in
-# by the owner of this step (or the file is removed if it stays empty).
-from django.db import migrations
+# Issue 16: the language of a client's notices and reminders (empty: the salon's language).
+from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
     dependencies = [("bookings", "0009_performance")]
 
-    operations = []
+    operations = [
+        migrations.AddField(
+            model_name="client",
+            name="preferred_language",
+            field=models.CharField(
+                blank=True, choices=[('en', 'English'), ('et', 'Estonian'), ('da', 'Danish'), ('ro', 'Romanian'), ('fi', 'Finnish'), ('de', 'German')], max_length=8, verbose_name="preferred language"
+            ),
+        ),
+    ]

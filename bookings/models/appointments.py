@@ -58,8 +58,18 @@ class Appointment(TenantModel):
     # (a double click, a retried request), refused also under concurrent requests.
     NO_DUPLICATE_CONSTRAINT = "appointment_client_no_duplicate"
 
+    # No single-column indexes on salon and staff (migration 0009, issue 15): with many
+    # salons in the table PostgreSQL preferred them to the (salon, staff, block_starts_at)
+    # index and read a salon's or staff member's whole history. Every composite index below
+    # starts with salon; a staff member's rows (the PROTECT check when one is deleted) are
+    # found through the no-overlap constraint's GiST index (salon, staff, blocked range).
+    salon = models.ForeignKey(
+        "bookings.Salon", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="appointments")
-    staff = models.ForeignKey(StaffMember, on_delete=models.PROTECT, related_name="appointments")
+    staff = models.ForeignKey(
+        StaffMember, on_delete=models.PROTECT, related_name="appointments", db_index=False
+    )
     service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="appointments")
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="appointments")
     starts_at = models.DateTimeField(_("starts at"))

@@ -70,6 +70,12 @@ class ServiceCategory(TenantModel):
 
 
 class Service(TenantModel):
+    class Visibility(models.TextChoices):
+        # Segment-only services are offered only through a segment link (DESIGN.md
+        # invariant 6): never listed, offered or bookable on the public site or public API.
+        PUBLIC = "public", _("Public")
+        SEGMENTS = "segments", _("For segments only")
+
     category = models.ForeignKey(
         ServiceCategory,
         verbose_name=_("category"),
@@ -101,6 +107,16 @@ class Service(TenantModel):
         validators=[MaxValueValidator(MAX_BUFFER_MINUTES)],
     )
     online_bookable = models.BooleanField(_("bookable online"), default=True)
+    visibility = models.CharField(
+        _("visibility"),
+        max_length=16,
+        choices=Visibility.choices,
+        default=Visibility.PUBLIC,
+        help_text=_(
+            "Segment-only services are hidden from the booking site; clients book them "
+            "through a segment's link."
+        ),
+    )
     color = models.CharField(
         _("color"), max_length=7, default="#7c3aed", validators=[validate_color]
     )

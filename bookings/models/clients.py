@@ -34,6 +34,11 @@ class Client(TenantModel):
     preferred_channel = models.CharField(
         _("preferred channel"), max_length=8, choices=Channel.choices, default=Channel.EMAIL
     )
+    # The language of their notices and reminders, set from the booking site's language when
+    # they book or manage a booking; empty: the salon's default language.
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=8, choices=settings.LANGUAGES, blank=True
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

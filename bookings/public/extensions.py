@@ -37,6 +37,31 @@ referral link stores the code it carries:
 The checkout passes what is remembered for the salon as `extras` to `checkout_complete`
 (not strict: a stale value never stops a booking) and forgets it once the booking is made
 (bookings/checkout.py, "After-booking hooks"). Names follow the rules of payment input names.
+
+Booking scopes (invitation links)
+---------------------------------
+A feature app that hands out private booking links (client segments) opens a scope of the
+booking flow (bookings/booking_scope.py: its services, its staff, no location passcode, extras
+recorded with the booking). It registers one provider in `ready()`:
+
+    from bookings.public.extensions import BookingScopeProvider, register_booking_scope_provider
+
+    register_booking_scope_provider(
+        BookingScopeProvider(
+            resolve=segment_scope_for_token,          # (salon, token) -> BookingScope | None
+            for_appointment=segment_scope_for_booking,  # (appointment) -> BookingScope | None
+        )
+    )
+
+The token travels as the `segment` query parameter (`SCOPE_PARAM`) through every step of the
+booking site (services, staff, times, details, checkout — the pages add it to their links),
+and as the `segment` query parameter or body field of the public API. `booking_scope_get`
+resolves it: no token is no scope (the public rules); a token the provider does not accept —
+unknown, regenerated, deactivated — raises `BookingScopeInvalid` (the site shows "this link
+is no longer valid" with 404, the API answers 404). A booking's own pages (its signed manage
+link) ask `booking_scope_of_appointment`, so a client can move a booking made through a link
+with the link's staff. Without a provider every token is invalid. Tests can
+`unregister_booking_scope_provider()`.
 """
 
 from __future__ import annotations
@@ -48,6 +73,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 
+from bookings.booking_scope import BookingScope
 from bookings.checkout import booking_extras_clean
 
 
@@ -139,3 +165,53 @@ def booking_extras(request: HttpRequest, *, salon: Any) -> dict[str, str]:
 
 def booking_extras_forget(request: HttpRequest, *, salon: Any) -> None:
     request.session.pop(_extras_key(salon), None)
+
+
+# --- Booking scopes (see the module docstring) ----------------------------------------------
+
+SCOPE_PARAM = "segment"
+# A token longer than this is not looked up.
+SCOPE_TOKEN_MAX_LENGTH = 64
+
+
+class BookingScopeInvalid(Exception):
+    """A link token that opens nothing (unknown, regenerated or deactivated)."""
+
+
+@dataclass(frozen=True)
+class BookingScopeProvider:
+    resolve: Callable[[Any, str], BookingScope | None]
+    for_appointment: Callable[[Any], BookingScope | None]
+
+
+_scope_provider: list[BookingScopeProvider] = []
+
+
+def register_booking_scope_provider(provider: BookingScopeProvider) -> BookingScopeProvider:
+    """The one provider of invitation links (registering again replaces it)."""
+    _scope_provider[:] = [provider]
+    return provider
+
+
+def unregister_booking_scope_provider() -> None:
+    _scope_provider.clear()
+
+
+def booking_scope_get(*, salon: Any, token: str | None) -> BookingScope | None:
+    """The scope a link token opens at `salon`; None without a token. Raises
+    `BookingScopeInvalid` for a token that opens nothing."""
+    if token is None or token == "":
+        return None
+    if not isinstance(token, str) or len(token) > SCOPE_TOKEN_MAX_LENGTH or not _scope_provider:
+        raise BookingScopeInvalid(token)
+    scope = _scope_provider[0].resolve(salon, token)
+    if scope is None:
+        raise BookingScopeInvalid(token)
+    return scope
+
+
+def booking_scope_of_appointment(appointment: Any) -> BookingScope | None:
+    """The scope of the link an appointment was booked through (None: the public site)."""
+    if not _scope_provider:
+        return None
+    return _scope_provider[0].for_appointment(appointment)

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
+import phonenumbers
 from django import forms
+from django.conf import settings
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
@@ -46,11 +50,39 @@ def parse_start(raw: str | None, tz: dt.tzinfo) -> dt.datetime:
     return value.astimezone(tz)
 
 
+def phone_region(country: str | None) -> str | None:
+    """The region local phone numbers are read in: the location's country when phonenumbers
+    knows it, else PHONENUMBER_DEFAULT_REGION."""
+    code = (country or "").strip().upper()
+    if code in phonenumbers.SUPPORTED_REGIONS:
+        return code
+    return getattr(settings, "PHONENUMBER_DEFAULT_REGION", None)
+
+
+# "+44 (0)7911 …": the national trunk prefix written in brackets after the country code.
+_TRUNK_IN_BRACKETS = re.compile(r"^(\s*(?:\+|00)\s*\d{1,3})\s*\(0\)")
+
+
+class LocalPhoneNumberField(PhoneNumberField):
+    """A phone number as people type it: spaces, dashes, dots, slashes and parentheses, a
+    leading 0 (the national prefix) read in the field's region, "+" or "00" for another
+    country, and "(0)" after a country code. Stored as E.164 by the callers."""
+
+    def to_python(self, value: Any) -> Any:
+        if isinstance(value, str):
+            value = _TRUNK_IN_BRACKETS.sub(r"\1", value).strip().rstrip(".")
+        return super().to_python(value)
+
+
 class BookingDetailsForm(forms.Form):
+    """The client's details. `region`: the location's country (local numbers; `phone_region`).
+    The page checks the fields in the browser first (static/js/public.js reads the HTML5
+    attributes and the `data-msg-*` texts set here); the server validates all of it again."""
+
     first_name = forms.CharField(label=_("First name"), max_length=100)
     last_name = forms.CharField(label=_("Last name"), max_length=100)
     email = forms.EmailField(label=_("Email"), max_length=254)
-    phone = PhoneNumberField(label=_("Phone"))
+    phone = LocalPhoneNumberField(label=_("Phone"))
     notes = forms.CharField(
         label=_("Notes for the salon"),
         max_length=2000,
@@ -61,8 +93,11 @@ class BookingDetailsForm(forms.Form):
         label=_("Send me news and offers from the salon"), required=False, initial=False
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, region: str | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        region = phone_region(region)
+        if region != self.fields["phone"].region:
+            self.fields["phone"] = LocalPhoneNumberField(label=_("Phone"), region=region)
         autocomplete = {
             "first_name": "given-name",
             "last_name": "family-name",
@@ -72,6 +107,20 @@ class BookingDetailsForm(forms.Form):
         for name, value in autocomplete.items():
             self.fields[name].widget.attrs["autocomplete"] = value
         self.fields["phone"].widget.input_type = "tel"
+        self.fields["phone"].widget.attrs.update({"inputmode": "tel", "maxlength": "40"})
+        # Texts of the browser-side check (static/js/public.js), as the server words them.
+        required = str(_("This field is required."))
+        for field in self.fields.values():
+            if field.required:
+                field.widget.attrs["data-msg-required"] = required
+        self.fields["email"].widget.attrs["data-msg-invalid"] = str(
+            _("Enter a valid email address.")
+        )
+        phone_invalid = str(
+            _("Enter a valid phone number, e.g. %(example)s.") % {"example": phone_example(region)}
+        )
+        self.fields["phone"].widget.attrs["data-msg-invalid"] = phone_invalid
+        self.fields["phone"].error_messages["invalid"] = phone_invalid
 
     def clean_first_name(self) -> str:
         return self.cleaned_data["first_name"].strip()
@@ -94,7 +143,20 @@ class BookingDetailsForm(forms.Form):
         }
 
     def details(self) -> ClientDetails:
-        return ClientDetails(**self.to_session())
+        # The page's language (PublicSalonMixin activated it) becomes the client's.
+        return ClientDetails(**self.to_session(), language=translation.get_language() or "")
+
+
+def phone_example(region: str | None) -> str:
+    """A mobile number of the region as people there write it ("5123 4567" in Estonia)."""
+    if not region:
+        return "+372 5123 4567"
+    number = phonenumbers.example_number_for_type(
+        region, phonenumbers.PhoneNumberType.MOBILE
+    ) or phonenumbers.example_number(region)
+    if number is None:
+        return "+372 5123 4567"
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
 
 
 class PaymentMethodForm(forms.Form):

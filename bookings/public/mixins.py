@@ -1,5 +1,8 @@
 """Every public page is a `PublicSalonMixin` view: the salon from the URL (404 if unknown) and
-the page language — the visitor's choice (language cookie) or else the salon's default."""
+the page language — the visitor's explicit choice (`?lang=de` in a link, remembered in the
+language cookie; the language switcher sets the same cookie) or else the salon's default.
+`explicit_language` tells whether the visitor chose one: only a chosen language is stored on
+the client (their notices follow it) when they book or manage a booking."""
 
 from __future__ import annotations
 
@@ -14,17 +17,31 @@ from django.utils import translation
 
 from bookings.models import Salon
 
+LANGUAGE_PARAM = "lang"
+
+
+def _supported(code: str) -> str:
+    if not code:
+        return ""
+    try:
+        code = translation.get_supported_language_variant(code)
+    except LookupError:
+        return ""
+    return code if code in dict(settings.LANGUAGES) else ""
+
+
+def explicit_language(request: HttpRequest) -> str:
+    """The language the visitor chose (`?lang=`, else the language cookie); "" if none."""
+    return _supported(request.GET.get(LANGUAGE_PARAM, "")) or _supported(
+        request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+    )
+
 
 def public_language(request: HttpRequest, salon: Salon) -> str:
-    supported = dict(settings.LANGUAGES)
-    chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+    chosen = explicit_language(request)
     if chosen:
-        try:
-            chosen = translation.get_supported_language_variant(chosen)
-        except LookupError:
-            chosen = ""
-    if chosen in supported:
         return chosen
+    supported = dict(settings.LANGUAGES)
     return salon.default_language if salon.default_language in supported else settings.LANGUAGE_CODE
 
 
@@ -46,7 +63,19 @@ class PublicSalonMixin:
         )
         if needs_login and not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path(), reverse("account_login"))
-        return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+        response = super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+        from_link = _supported(request.GET.get(LANGUAGE_PARAM, ""))
+        if from_link:  # a link with ?lang= : the following pages keep that language
+            response.set_cookie(
+                settings.LANGUAGE_COOKIE_NAME,
+                from_link,
+                max_age=settings.LANGUAGE_COOKIE_AGE,
+                path=settings.LANGUAGE_COOKIE_PATH,
+                samesite=settings.LANGUAGE_COOKIE_SAMESITE or "Lax",
+                secure=settings.LANGUAGE_COOKIE_SECURE,
+                httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+            )
+        return response
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)  # type: ignore[misc]

@@ -1,6 +1,7 @@
 """Reads of the public booking site: only what a client may book online, always within the
 salon in the URL. Lookups by id answer 404 alike for "missing", "not bookable" and "another
-salon's"."""
+salon's". Services hidden for segments (`Service.visibility`) and staff not offered online
+appear only with the `scope` of an invitation link (bookings/booking_scope.py)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from urllib.parse import urlencode
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
+from bookings.booking_scope import BookingScope
 from bookings.models import (
     Appointment,
     Client,
@@ -90,13 +92,22 @@ def public_locations_with_info(
     return locations
 
 
-def public_staff_list(
-    *, salon: Salon, location: Location, service: Service
+def _scoped_staff(
+    queryset: QuerySet[StaffMember], scope: BookingScope | None
 ) -> QuerySet[StaffMember]:
-    """Active staff offered online who perform the service at the location."""
+    """Staff offered online, or the staff of an invitation link (bookings/booking_scope.py)."""
+    if scope is not None and scope.staff_ids is not None:
+        return queryset.filter(pk__in=list(scope.staff_ids))
+    return queryset.filter(offered_online=True)
+
+
+def public_staff_list(
+    *, salon: Salon, location: Location, service: Service, scope: BookingScope | None = None
+) -> QuerySet[StaffMember]:
+    """Active staff offered online (or the link's staff) who perform the service at the
+    location."""
     return (
-        StaffMember.objects.for_salon(salon)
-        .filter(is_active=True, offered_online=True)
+        _scoped_staff(StaffMember.objects.for_salon(salon).filter(is_active=True), scope)
         .filter(
             Exists(
                 StaffLocation.objects.for_salon(salon).filter(
@@ -116,10 +127,13 @@ def public_staff_online_list(*, salon: Salon) -> QuerySet[StaffMember]:
     return StaffMember.objects.for_salon(salon).filter(is_active=True, offered_online=True)
 
 
-def public_staff_at_location_get(*, salon: Salon, location: Location, pk: Any) -> StaffMember:
-    """A staff member offered online at the location, whatever the service (the target of a
-    personal passcode form); 404 otherwise."""
-    queryset = public_staff_online_list(salon=salon).filter(
+def public_staff_at_location_get(
+    *, salon: Salon, location: Location, pk: Any, scope: BookingScope | None = None
+) -> StaffMember:
+    """A staff member offered online (or the link's) at the location, whatever the service
+    (the target of a personal passcode form); 404 otherwise."""
+    staff = StaffMember.objects.for_salon(salon).filter(is_active=True)
+    queryset = _scoped_staff(staff, scope).filter(
         Exists(
             StaffLocation.objects.for_salon(salon).filter(staff=OuterRef("pk"), location=location)
         )
@@ -127,46 +141,72 @@ def public_staff_at_location_get(*, salon: Salon, location: Location, pk: Any) -
     return tenant_get(StaffMember, salon=salon, pk=pk, queryset=queryset)
 
 
-def public_service_list(*, salon: Salon, location: Location) -> QuerySet[Service]:
-    """Services bookable online at the location: active, online bookable, and performed there
-    by at least one active staff member offered online."""
+def public_service_list(
+    *, salon: Salon, location: Location, scope: BookingScope | None = None
+) -> QuerySet[Service]:
+    """Services bookable online at the location: active, online bookable, public (or, through
+    an invitation link, the link's services), and performed there by at least one active staff
+    member offered online (or one of the link's staff)."""
     performer = StaffService.objects.for_salon(salon).filter(
         service=OuterRef("pk"),
         staff__is_active=True,
-        staff__offered_online=True,
         staff__in=StaffLocation.objects.for_salon(salon).filter(location=location).values("staff"),
     )
+    if scope is not None and scope.staff_ids is not None:
+        performer = performer.filter(staff_id__in=list(scope.staff_ids))
+    else:
+        performer = performer.filter(staff__offered_online=True)
+    services = Service.objects.for_salon(salon).filter(is_active=True, online_bookable=True)
+    if scope is None:
+        services = services.filter(visibility=Service.Visibility.PUBLIC)
+    else:
+        services = services.filter(pk__in=list(scope.service_ids))
     return (
-        Service.objects.for_salon(salon)
-        .filter(is_active=True, online_bookable=True)
-        .filter(Exists(performer))
+        services.filter(Exists(performer))
         .select_related("category")
         .order_by("category__position", "category__name", "name", "pk")
     )
 
 
-def public_service_get(*, salon: Salon, location: Location, pk: Any) -> Service:
+def public_service_get(
+    *, salon: Salon, location: Location, pk: Any, scope: BookingScope | None = None
+) -> Service:
     return tenant_get(
-        Service, salon=salon, pk=pk, queryset=public_service_list(salon=salon, location=location)
+        Service,
+        salon=salon,
+        pk=pk,
+        queryset=public_service_list(salon=salon, location=location, scope=scope),
     )
 
 
-def public_staff_get(*, salon: Salon, location: Location, service: Service, pk: Any) -> StaffMember:
+def public_staff_get(
+    *,
+    salon: Salon,
+    location: Location,
+    service: Service,
+    pk: Any,
+    scope: BookingScope | None = None,
+) -> StaffMember:
     return tenant_get(
         StaffMember,
         salon=salon,
         pk=pk,
-        queryset=public_staff_list(salon=salon, location=location, service=service),
+        queryset=public_staff_list(salon=salon, location=location, service=service, scope=scope),
     )
 
 
 def public_staff_choice(
-    *, salon: Salon, location: Location, service: Service, raw: str | None
+    *,
+    salon: Salon,
+    location: Location,
+    service: Service,
+    raw: str | None,
+    scope: BookingScope | None = None,
 ) -> StaffMember | None:
     """The `staff` query parameter: "any" (or nothing) is None, else a bookable staff member."""
     if raw in (None, "", "any"):
         return None
-    return public_staff_get(salon=salon, location=location, service=service, pk=raw)
+    return public_staff_get(salon=salon, location=location, service=service, pk=raw, scope=scope)
 
 
 def client_of_user(*, salon: Salon, user: Any) -> Client | None:

@@ -21,6 +21,18 @@ Passcodes (bookings/passcodes.py; DESIGN.md invariant 5):
 - Pages of an existing booking reached by its signed link (view, calendar file, cancel,
   reschedule) and "My appointments" are not locked: the holder has already booked, and a
   reschedule keeps the staff member of the booking.
+
+Invitation links (a client segment's; bookings/booking_scope.py, bookings/public/extensions.py):
+the `segment` query parameter carries the link's token through every step (`self.url` adds
+it, templates append `scope_query`; the pending booking remembers it). With it the steps offer
+the link's services and staff, the location's passcode is not asked (staff codes are), and the
+booking records the link (its extras). A token that opens nothing shows "this link is no
+longer valid" (404). A booking's manage pages reschedule with the scope it was booked through.
+
+Rescheduling opens on the appointment's own week; a time inside the no-change window (less
+than the cutoff from now) is marked in the picker, and choosing it asks the client to confirm
+first (`accept_no_change`, bookings/services/self_service.py). Right after booking, the
+confirmation page says once, in this browser, where the confirmation went (confirmation.py).
 """
 
 from __future__ import annotations
@@ -47,6 +59,7 @@ from bookings.booking_limits import (
     public_booking_check,
     public_booking_record,
 )
+from bookings.booking_scope import BookingScope
 from bookings.checkout import (
     checkout_complete,
     payment_login_hints,
@@ -63,21 +76,32 @@ from bookings.passcodes import (
     passcode_unlock,
 )
 from bookings.services.booking import BookingRequest, SlotTaken
-from bookings.services.clients import client_find_for_booking
+from bookings.services.clients import client_find_for_booking, client_language_remember
 from bookings.services.self_service import (
+    NoChangeWindow,
     appointment_cancel_by_client,
     appointment_reschedule_by_client,
     client_change_check,
+    no_change_from,
 )
 from bookings.signing import appointment_from_token, appointment_token
 
 from . import selectors
-from .extensions import booking_extras, booking_extras_forget
+from .confirmation import SentTo, confirmation_sent_to
+from .extensions import (
+    SCOPE_PARAM,
+    BookingScopeInvalid,
+    booking_extras,
+    booking_extras_forget,
+    booking_scope_get,
+    booking_scope_of_appointment,
+)
 from .forms import BookingDetailsForm, PaymentMethodForm, QueryParamError, parse_start
-from .mixins import PublicSalonMixin
+from .mixins import PublicSalonMixin, explicit_language
 from .picker import Picker, build_picker, start_problem
 
 SESSION_KEY = "public_booking:{salon_id}"
+JUST_BOOKED_KEY = "public_booking:just_booked"
 
 
 def _messages_of(exc: ValidationError) -> list[str]:
@@ -103,16 +127,35 @@ class Locked(Exception):
         self.notice = notice
 
 
+# Pages of the booking flow that keep an invitation link's token in their links.
+SCOPED_PAGES = frozenset(
+    {"home", "services", "staff", "times", "details", "checkout", "location_unlock", "staff_unlock"}
+)
+
+
 class PublicView(PublicSalonMixin, View):
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         try:
             return super().dispatch(request, *args, **kwargs)
         except Locked as locked:
             return self.render_lock(locked)
+        except BookingScopeInvalid:
+            return self.render_link_invalid()
+
+    @cached_property
+    def scope(self) -> BookingScope | None:
+        """The invitation link this page is reached through (None: the public site)."""
+        return booking_scope_get(salon=self.salon, token=self.request.GET.get(SCOPE_PARAM))
 
     @cached_property
     def unlocks(self) -> PasscodeUnlocks:
-        return PasscodeUnlocks.from_session(self.request.session)
+        unlocks = PasscodeUnlocks.from_session(self.request.session)
+        # A valid link counts as an unlock of the location, not of staff codes.
+        return unlocks.invited() if self.scope is not None else unlocks
+
+    def render_link_invalid(self) -> HttpResponse:
+        self.__dict__["scope"] = None  # the page itself links to the public site
+        return self.render("public/link_invalid.html", status=404)
 
     def require_unlocked(
         self, location: Location, staff: StaffMember | None = None, notice: str = ""
@@ -159,12 +202,22 @@ class PublicView(PublicSalonMixin, View):
     def render(
         self, template: str, context: dict[str, Any] | None = None, status: int = 200
     ) -> HttpResponse:
+        scope = self.scope
+        scoped = {
+            "booking_scope": scope,
+            "scope_query": "?" + urlencode({SCOPE_PARAM: scope.token}) if scope else "",
+        }
         return render(
-            self.request, template, {"salon": self.salon, **(context or {})}, status=status
+            self.request,
+            template,
+            {"salon": self.salon, **scoped, **(context or {})},
+            status=status,
         )
 
     def url(self, name: str, query: dict[str, Any] | None = None, **kwargs: Any) -> str:
         url = reverse(f"public:{name}", kwargs={"salon_slug": self.salon.slug, **kwargs})
+        if name in SCOPED_PAGES and self.scope is not None:
+            query = {**(query or {}), SCOPE_PARAM: self.scope.token}
         return f"{url}?{urlencode(query)}" if query else url
 
     def safe_next(self, raw: str | None, default: str) -> str:
@@ -243,7 +296,7 @@ class StaffUnlockView(UnlockView):
         location = selectors.public_location_get(salon=self.salon, pk=kwargs["location_id"])
         self.require_unlocked(location)
         staff = selectors.public_staff_at_location_get(
-            salon=self.salon, location=location, pk=kwargs["staff_id"]
+            salon=self.salon, location=location, pk=kwargs["staff_id"], scope=self.scope
         )
         return self.unlock(location, staff, self.url("services", location_id=location.pk))
 
@@ -262,7 +315,7 @@ class ServiceStepView(PublicView):
         self.require_unlocked(self.location)
         if "service_id" in kwargs:
             self.service = selectors.public_service_get(
-                salon=self.salon, location=self.location, pk=kwargs["service_id"]
+                salon=self.salon, location=self.location, pk=kwargs["service_id"], scope=self.scope
             )
 
     def staff_choice(self) -> StaffMember | None:
@@ -272,6 +325,7 @@ class ServiceStepView(PublicView):
             location=self.location,
             service=self.service,
             raw=self.request.GET.get("staff"),
+            scope=self.scope,
         )
         self.require_unlocked(self.location, staff)
         return staff
@@ -296,6 +350,7 @@ class ServiceStepView(PublicView):
             error=error,
             status=status,
             staff_allowed=self.unlocks.allows,
+            scope=self.scope,
         )
 
     def render_times(self, staff: StaffMember | None, picker: Picker) -> HttpResponse:
@@ -318,7 +373,9 @@ class ServiceListView(ServiceStepView):
         self.resolve(**kwargs)
         groups: dict[Any, list[Service]] = {}
         uncategorized: list[Service] = []
-        for service in selectors.public_service_list(salon=self.salon, location=self.location):
+        for service in selectors.public_service_list(
+            salon=self.salon, location=self.location, scope=self.scope
+        ):
             if service.category_id is None:
                 uncategorized.append(service)
             else:
@@ -343,7 +400,7 @@ class StaffChoiceView(ServiceStepView):
         self.resolve(**kwargs)
         staff = list(
             selectors.public_staff_list(
-                salon=self.salon, location=self.location, service=self.service
+                salon=self.salon, location=self.location, service=self.service, scope=self.scope
             )
         )
         choices: list[dict[str, Any]] = [
@@ -399,6 +456,7 @@ class DetailsView(ServiceStepView):
             staff=staff,
             starts_at=starts_at,
             staff_allowed=self.unlocks.allows,
+            scope=self.scope,
         )
         if message:
             day = starts_at.date().isoformat() if status == 409 else None
@@ -451,7 +509,11 @@ class DetailsView(ServiceStepView):
         starts_at = self.checked_start(staff)
         if isinstance(starts_at, HttpResponse):
             return starts_at
-        return self.render_form(BookingDetailsForm(initial=self.initial()), staff, starts_at)
+        return self.render_form(
+            BookingDetailsForm(initial=self.initial(), region=self.location.country),
+            staff,
+            starts_at,
+        )
 
     def post(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
         self.resolve(**kwargs)
@@ -459,7 +521,7 @@ class DetailsView(ServiceStepView):
         starts_at = self.checked_start(staff)
         if isinstance(starts_at, HttpResponse):
             return starts_at
-        form = BookingDetailsForm(request.POST)
+        form = BookingDetailsForm(request.POST, region=self.location.country)
         if not form.is_valid():
             return self.render_form(form, staff, starts_at)
         request.session[_pending_key(self.salon.pk)] = {
@@ -468,6 +530,7 @@ class DetailsView(ServiceStepView):
             "staff": staff.pk if staff else None,
             "starts_at": starts_at.isoformat(),
             "client": form.to_session(),
+            "scope": self.scope.token if self.scope else None,
         }
         return redirect(self.url("checkout"))
 
@@ -497,16 +560,20 @@ class CheckoutView(PublicView):
         pending = self.request.session.get(_pending_key(self.salon.pk))
         if not isinstance(pending, dict) or not isinstance(pending.get("client"), dict):
             return None
+        # The booking started through a link finishes through the same link (and vice versa).
+        if pending.get("scope") != (self.scope.token if self.scope else None):
+            return None
         try:
             location = selectors.public_location_get(salon=self.salon, pk=pending.get("location"))
             service = selectors.public_service_get(
-                salon=self.salon, location=location, pk=pending.get("service")
+                salon=self.salon, location=location, pk=pending.get("service"), scope=self.scope
             )
             staff = selectors.public_staff_choice(
                 salon=self.salon,
                 location=location,
                 service=service,
                 raw=None if pending.get("staff") is None else str(pending["staff"]),
+                scope=self.scope,
             )
             starts_at = parse_start(str(pending.get("starts_at", "")), location.tzinfo)
         except (Http404, QueryParamError):
@@ -515,7 +582,7 @@ class CheckoutView(PublicView):
         if not form.is_valid():
             return None
         request = BookingRequest(
-            location=location, service=service, starts_at=starts_at, staff=staff
+            location=location, service=service, starts_at=starts_at, staff=staff, scope=self.scope
         )
         return request, form
 
@@ -623,7 +690,11 @@ class CheckoutView(PublicView):
                 client_ip=client_ip(request),
                 # Values feature pages remembered for this booking (a referral link's code):
                 # stale ones are ignored, never a reason to refuse the booking.
-                extras=booking_extras(request, salon=self.salon),
+                # A link's extras (its segment) come from the link itself.
+                extras={
+                    **booking_extras(request, salon=self.salon),
+                    **(self.scope.extras if self.scope else {}),
+                },
                 extras_strict=False,
             )
         except PasscodeRequired as exc:
@@ -642,6 +713,8 @@ class CheckoutView(PublicView):
             )
         public_booking_record(salon=self.salon, client_ip=client_ip(request))
         request.session.pop(_pending_key(self.salon.pk), None)
+        # The confirmation page says once where the confirmation went (confirmation.py).
+        request.session[JUST_BOOKED_KEY] = appointment.pk
         booking_extras_forget(request, salon=self.salon)
         messages.success(request, _("Your appointment is booked."))
         return redirect(self.url("appointment", token=appointment_token(appointment)))
@@ -688,6 +761,18 @@ class AppointmentTokenView(PublicView):
     def resolve(self, token: str) -> None:
         self.token = token
         self.appointment = appointment_from_token(self.salon, token)
+        # A client managing their booking in a language they chose gets their notices in it.
+        chosen = explicit_language(self.request)
+        if chosen and self.appointment.client_id:
+            client_language_remember(client=self.appointment.client, language=chosen)
+
+    def sent_to(self) -> SentTo | None:
+        """Where the confirmation went, right after this browser booked it (once)."""
+        if self.request.session.get(JUST_BOOKED_KEY) != self.appointment.pk:
+            return None
+        if self.request.method == "GET":
+            self.request.session.pop(JUST_BOOKED_KEY, None)
+        return confirmation_sent_to(self.appointment.client)
 
     def render_appointment(
         self, errors: list[str] | None = None, status: int = 200
@@ -703,6 +788,7 @@ class AppointmentTokenView(PublicView):
                 "cancel_url": self.url("appointment_cancel", token=self.token),
                 "reschedule_url": self.url("appointment_reschedule", token=self.token),
                 "errors": errors or [],
+                "sent_to": self.sent_to(),
             },
             status=status,
         )
@@ -738,6 +824,11 @@ class AppointmentCancelView(AppointmentTokenView):
 
 
 class AppointmentRescheduleView(AppointmentTokenView):
+    @cached_property
+    def appointment_scope(self) -> BookingScope | None:
+        """The link the booking was made through: its staff stay bookable for the move."""
+        return booking_scope_of_appointment(self.appointment)
+
     def picker(self, raw_date: str | None, error: str = "", status: int = 200) -> Picker:
         appointment = self.appointment
         return build_picker(
@@ -752,10 +843,21 @@ class AppointmentRescheduleView(AppointmentTokenView):
             time_url=lambda t: "",
             error=error,
             status=status,
+            scope=self.appointment_scope,
+            # Opens on the appointment's own week; marks times inside the no-change window.
+            default_day=appointment.starts_at.astimezone(appointment.location.tzinfo).date(),
+            no_change_before=(
+                no_change_from(self.salon.cancellation_cutoff_hours)
+                if self.salon.cancellation_cutoff_hours
+                else None
+            ),
         )
 
-    def render_picker(self, picker: Picker) -> HttpResponse:
+    def render_picker(
+        self, picker: Picker, confirm_move: dict[str, Any] | None = None
+    ) -> HttpResponse:
         context = {
+            "confirm_move": confirm_move,
             "appointment": self.appointment,
             "location": self.appointment.location,
             "service": self.appointment.service,
@@ -794,7 +896,17 @@ class AppointmentRescheduleView(AppointmentTokenView):
             return self.render_picker(self.picker(None, error=str(exc.message), status=400))
         day = starts_at.date().isoformat()
         try:
-            appointment_reschedule_by_client(appointment=self.appointment, starts_at=starts_at)
+            appointment_reschedule_by_client(
+                appointment=self.appointment,
+                starts_at=starts_at,
+                scope=self.appointment_scope,
+                accept_no_change=request.POST.get("accept_no_change") == "1",
+            )
+        except NoChangeWindow as exc:
+            # Say so, and offer to move it anyway (a second POST with the acceptance).
+            confirm = {"starts_at": starts_at, "value": starts_at.isoformat()}
+            picker = self.picker(day, error=" ".join(_messages_of(exc)), status=400)
+            return self.render_picker(picker, confirm_move=confirm)
         except SlotTaken as exc:
             return self.render_picker(self.picker(day, error=str(exc), status=409))
         except ValidationError as exc:

@@ -17,13 +17,25 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Exists, OuterRef
+from django.db.models.constants import OnConflict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bookings.availability import Availability, availability_get
+from bookings.booking_scope import BookingScope, service_offered_online, staff_offered_online
 from bookings.events import BookingEvent, publish
-from bookings.models import Appointment, Client, Location, Salon, Service, StaffMember
+from bookings.models import (
+    Appointment,
+    Client,
+    Location,
+    Salon,
+    Service,
+    StaffLocation,
+    StaffMember,
+    StaffService,
+)
 from bookings.passcodes import PasscodeRequired
 from bookings.services.clients import client_create
 from bookings.validators import horizon_message, in_horizon
@@ -85,6 +97,9 @@ class BookingRequest:
     # Online: which staff this visitor may book (a personal passcode may lock some away);
     # "any available" never picks one it refuses. None: everyone.
     staff_allowed: Callable[[StaffMember], bool] | None = None
+    # Online: an invitation link's services and staff (bookings/booking_scope.py) instead of
+    # the public ones (public services, staff offered online). None: the public rules.
+    scope: BookingScope | None = None
 
 
 def _block(
@@ -98,7 +113,36 @@ def _block(
     )
 
 
-def _validate_request(salon: Salon, req: BookingRequest, *, online: bool) -> None:
+def _staff_link_error(req: BookingRequest) -> str | None:
+    """Does `req.staff` perform the service at the location? One query; the message if not."""
+    assert req.staff is not None
+    links = (
+        StaffMember.objects.filter(pk=req.staff.pk)
+        .annotate(
+            performs=Exists(
+                StaffService.objects.filter(staff=OuterRef("pk"), service_id=req.service.pk)
+            ),
+            works_here=Exists(
+                StaffLocation.objects.filter(staff=OuterRef("pk"), location_id=req.location.pk)
+            ),
+        )
+        .values_list("performs", "works_here")
+        .first()
+    )
+    performs, works_here = links or (False, False)
+    if not performs:
+        return _("This staff member does not perform that service.")
+    if not works_here:
+        return _("This staff member does not work at that location.")
+    return None
+
+
+def _validate_request(
+    salon: Salon, req: BookingRequest, *, online: bool, check_links: bool = True
+) -> None:
+    """`check_links=False` leaves out whether the staff member performs the service at the
+    location: for a caller that reads availability next, which only offers such staff (and
+    asks `_staff_link_error` for the message when it offers nobody)."""
     errors: dict[str, str] = {}
     for name, obj in (("location", req.location), ("service", req.service), ("staff", req.staff)):
         if obj is not None and obj.salon_id != salon.pk:
@@ -109,17 +153,15 @@ def _validate_request(salon: Salon, req: BookingRequest, *, online: bool) -> Non
         errors["location"] = _("This location does not take bookings.")
     if not req.service.is_active:
         errors["service"] = _("This service is not offered any more.")
-    elif online and not req.service.online_bookable:
+    elif online and not service_offered_online(req.service, req.scope):
         errors["service"] = _("This service cannot be booked online.")
     if req.staff is not None:
         if not req.staff.is_active:
             errors["staff"] = _("This staff member is not active.")
-        elif online and not req.staff.offered_online:
+        elif online and not staff_offered_online(req.staff, req.scope):
             errors["staff"] = _("This staff member cannot be booked online.")
-        elif not req.staff.services.filter(pk=req.service.pk).exists():
-            errors["staff"] = _("This staff member does not perform that service.")
-        elif not req.staff.locations.filter(pk=req.location.pk).exists():
-            errors["staff"] = _("This staff member does not work at that location.")
+        elif check_links and (link_error := _staff_link_error(req)) is not None:
+            errors["staff"] = link_error
     if timezone.is_naive(req.starts_at):
         errors["starts_at"] = _("Give the time with its time zone offset.")
     elif not in_horizon(req.starts_at):
@@ -128,6 +170,10 @@ def _validate_request(salon: Salon, req: BookingRequest, *, online: bool) -> Non
         errors["starts_at"] = _("This time is in the past.")
     if errors:
         raise ValidationError(errors)
+
+
+def _scope_staff(req: BookingRequest) -> frozenset[int] | None:
+    return req.scope.staff_ids if req.scope is not None else None
 
 
 def _availability_around(
@@ -143,6 +189,7 @@ def _availability_around(
         staff=req.staff,
         online=online,
         staff_allowed=req.staff_allowed,
+        online_staff_ids=_scope_staff(req),
     )
 
 
@@ -164,6 +211,7 @@ def booking_refusal(salon: Salon, req: BookingRequest, *, online: bool) -> SlotN
         staff=req.staff,
         online=online,
         staff_allowed=req.staff_allowed,
+        online_staff_ids=_scope_staff(req),
         ignore_busy=True,
         ignore_limits=True,
     )
@@ -193,8 +241,15 @@ def next_free_slots(
 
 
 def _insert(appointment: Appointment) -> bool:
-    """Insert in a savepoint; False when the database refuses an overlap (a lost race),
-    DuplicateBooking when it refuses a duplicate (one that raced past the check)."""
+    """Insert; False when the database refuses an overlap (a lost race), DuplicateBooking
+    when it refuses a duplicate (one that raced past the check).
+
+    On PostgreSQL one statement, no savepoint: `INSERT … ON CONFLICT DO NOTHING RETURNING id`
+    (the no-overlap exclusion constraint and the no-duplicate unique index are both conflict
+    arbiters), so a refused row leaves the transaction usable; only then is it asked which of
+    the two refused it. Elsewhere (SQLite) the insert runs in a savepoint."""
+    if connection.vendor == "postgresql":
+        return _insert_or_nothing(appointment)
     try:
         with transaction.atomic():
             appointment.save(force_insert=True)
@@ -206,6 +261,36 @@ def _insert(appointment: Appointment) -> bool:
             raise DuplicateBooking() from exc
         raise
     return True
+
+
+def _insert_or_nothing(appointment: Appointment) -> bool:
+    appointment._check_related_salons()  # what TenantModel.save checks
+    meta = Appointment._meta
+    fields = [f for f in meta.local_concrete_fields if not f.generated and f is not meta.auto_field]
+    rows = Appointment.objects._insert(
+        [appointment],
+        fields=fields,
+        returning_fields=meta.db_returning_fields,
+        on_conflict=OnConflict.IGNORE,
+    )
+    if rows:
+        for value, field in zip(rows[0], meta.db_returning_fields, strict=True):
+            setattr(appointment, field.attname, value)
+        appointment._state.adding = False
+        appointment._state.db = Appointment.objects.db
+        return True
+    if (
+        Appointment.objects.for_salon(appointment.salon_id)
+        .active()
+        .filter(
+            client_id=appointment.client_id,
+            service_id=appointment.service_id,
+            starts_at=appointment.starts_at,
+        )
+        .exists()
+    ):
+        raise DuplicateBooking()
+    return False
 
 
 def _is_duplicate_error(exc: IntegrityError) -> bool:
@@ -227,7 +312,20 @@ def _check_not_duplicate(
     # Bookings of one client are serialized on the client's row: two concurrent identical
     # requests would otherwise each insert and then wait on the other's row in the unique
     # index (a deadlock on PostgreSQL). The second one now sees the first and is refused.
-    Client.objects.select_for_update().filter(pk=client.pk).first()
+    # No row: the client was merged into another record (or deleted) after the caller read
+    # it — refused here, not by the foreign key at commit (an IntegrityError, a 500).
+    if Client.objects.select_for_update().filter(pk=client.pk).first() is None:
+        raise ValidationError(
+            {
+                "client": ValidationError(
+                    _(
+                        "This client was just merged into another record or deleted. "
+                        "Choose the client again."
+                    ),
+                    code="client_gone",
+                )
+            }
+        )
     qs = (
         Appointment.objects.for_salon(salon)
         .active()
@@ -251,7 +349,6 @@ def _overlaps_existing(appointment: Appointment, *, exclude_pk: int | None = Non
     return qs.exists()
 
 
-@transaction.atomic
 def appointment_book(
     *,
     salon: Salon,
@@ -261,26 +358,66 @@ def appointment_book(
     actor: Any = None,
     notes: str = "",
     enforce_hours: bool = True,
+    new_client: bool = False,
+    savepoint: bool = True,
 ) -> Appointment:
     """Book `request` for `client`. Online bookings must be an offered slot; owners
     (`source=dashboard`, `enforce_hours=False`) may book outside hours but never over
     another appointment. "Any available" tries the free staff in the documented order:
-    the one with the fewest appointments that day first, then the lowest id."""
+    the one with the fewest appointments that day first, then the lowest id.
+
+    `new_client`: the client row was created in this transaction (nobody else sees it yet,
+    it holds no appointment), so it is neither locked nor looked up for a duplicate — the
+    database's no-duplicate index still has the last word. `savepoint=False`: inside the
+    caller's transaction, which is the unit (a refusal fails all of it), without a savepoint
+    of its own. Both for the online checkout (bookings/checkout.py), issue 15."""
+    with transaction.atomic(savepoint=savepoint):
+        return _book(
+            salon=salon,
+            request=request,
+            client=client,
+            source=source,
+            actor=actor,
+            notes=notes,
+            enforce_hours=enforce_hours,
+            new_client=new_client,
+        )
+
+
+def _book(
+    *,
+    salon: Salon,
+    request: BookingRequest,
+    client: Client,
+    source: str,
+    actor: Any,
+    notes: str,
+    enforce_hours: bool,
+    new_client: bool,
+) -> Appointment:
     online = source == Appointment.Source.ONLINE
-    _validate_request(salon, request, online=online)
+    # Availability offers only staff who perform the service at the location: their links
+    # are checked only when it offers nobody (below), for the message.
+    with_availability = enforce_hours or request.staff is None
+    _validate_request(salon, request, online=online, check_links=not with_availability)
     if client.salon_id != salon.pk:
         raise ValidationError({"client": _("Select a valid choice.")})
 
     allowed = request.staff_allowed
     if request.staff is not None and allowed is not None and not allowed(request.staff):
         raise PasscodeRequired(request.staff)
-    _check_not_duplicate(salon, client=client, service=request.service, starts_at=request.starts_at)
-    if enforce_hours or request.staff is None:
+    if not new_client:
+        _check_not_duplicate(
+            salon, client=client, service=request.service, starts_at=request.starts_at
+        )
+    if with_availability:
         availability = _availability_around(salon, request, online=online)
         candidates = availability.staff_for(request.starts_at)
         if request.staff is not None:
             candidates = [s for s in candidates if s.pk == request.staff.pk]
         if not candidates:
+            if request.staff is not None and (link_error := _staff_link_error(request)):
+                raise ValidationError({"staff": link_error})
             raise _not_offered(salon, request, online=online)
     else:
         candidates = [request.staff]
@@ -305,8 +442,13 @@ def appointment_book(
         # Field checks only: the check constraints hold by construction (duration > 0,
         # buffers >= 0, price >= 0) and the database enforces them; validating them here
         # would cost a query each on the hottest write path.
-        appointment.clean_fields(exclude=["client", "staff", "service", "location"])
-        if _overlaps_existing(appointment):
+        appointment.clean_fields(
+            exclude=["salon", "client", "staff", "service", "location", "created_by"]
+        )
+        # The candidates from availability were free a moment ago in this transaction; a race
+        # since is refused by the no-overlap constraint (`_insert`). An owner's forced time
+        # was never checked: it is, first.
+        if not with_availability and _overlaps_existing(appointment):
             continue
         if _insert(appointment):
             publish(BookingEvent.CREATED, appointment)
@@ -331,9 +473,12 @@ def appointment_reschedule(
     starts_at: dt.datetime,
     staff: StaffMember | None = None,
     by_owner: bool = False,
+    scope: BookingScope | None = None,
 ) -> Appointment:
     """Move an appointment (optionally to another staff member). Clients may only move to an
-    offered slot; owners may move anywhere that does not overlap another appointment."""
+    offered slot; owners may move anywhere that does not overlap another appointment.
+    `scope`: the invitation link the appointment was booked through (its services and staff
+    stay bookable for the client; bookings/booking_scope.py)."""
     appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
     if appointment.status != Appointment.Status.BOOKED:
         raise ValidationError(_("Only booked appointments can be moved."))
@@ -343,6 +488,7 @@ def appointment_reschedule(
         service=appointment.service,
         starts_at=starts_at,
         staff=staff or appointment.staff,
+        scope=scope,
     )
     online = not by_owner
     _validate_request(salon, request, online=online)

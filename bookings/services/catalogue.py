@@ -53,6 +53,7 @@ SERVICE_FIELDS = [
     "buffer_before_minutes",
     "buffer_after_minutes",
     "online_bookable",
+    "visibility",
     "color",
     "is_active",
 ]

@@ -35,14 +35,18 @@ BOOKING_SETTINGS_FIELDS = (
     "require_login_to_book",
     "cancellation_policy",
 )
+# The settings page and `booking-settings/` of the owner API also change the salon's default
+# language (the booking site's and that of notices to clients who chose none).
+SALON_SETTINGS_FIELDS = (*BOOKING_SETTINGS_FIELDS, "default_language")
 
 
 @transaction.atomic
 def salon_booking_settings_update(*, salon: Salon, **data: Any) -> Salon:
-    """Change the salon's online booking preferences (only `BOOKING_SETTINGS_FIELDS`).
+    """Change the salon's online booking preferences and default language (only
+    `SALON_SETTINGS_FIELDS`).
 
     ValidationError per field for values out of range; nothing is saved then."""
-    unknown = set(data) - set(BOOKING_SETTINGS_FIELDS)
+    unknown = set(data) - set(SALON_SETTINGS_FIELDS)
     if unknown:
         raise ValueError(f"Not booking settings: {', '.join(sorted(unknown))}")
     locked = Salon.objects.select_for_update().get(pk=salon.pk)

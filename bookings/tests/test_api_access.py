@@ -18,6 +18,7 @@ from bookings.models import (
     Appointment,
     Client,
     Location,
+    LocationClosure,
     LocationHours,
     Service,
     ServiceCategory,
@@ -27,6 +28,7 @@ from bookings.models import (
 )
 from tests.factories import (
     ClientFactory,
+    LocationClosureFactory,
     LocationFactory,
     LocationHoursFactory,
     ServiceCategoryFactory,
@@ -46,6 +48,7 @@ MODELS = [
     TimeOff,
     Client,
     Appointment,
+    LocationClosure,
 ]
 
 
@@ -116,6 +119,8 @@ ROUTES = [
     Route("post", "client-list", body={"first_name": "New"}),
     Route("get", "client-detail", {"client_id": "client"}),
     Route("patch", "client-detail", {"client_id": "client"}, {"first_name": "Renamed"}),
+    Route("get", "client-duplicates", {"client_id": "client"}),
+    Route("post", "client-merge", {"client_id": "client"}, {"merged": "@client"}),
     Route("get", "appointment-list"),
     Route(
         "post",
@@ -136,6 +141,16 @@ ROUTES = [
         {"appointment_id": "appointment"},
         {"status": "cancelled"},
     ),
+    # bookings/api/settings.py
+    Route("get", "booking-settings"),
+    Route("patch", "booking-settings", body={"slot_step_minutes": 30}),
+    Route("get", "location-passcode", {"location_id": "location"}),
+    Route("put", "location-passcode", {"location_id": "location"}, {"enabled": False}),
+    Route("get", "staff-passcode", {"staff_id": "staff"}),
+    Route("put", "staff-passcode", {"staff_id": "staff"}, {"code": ""}),
+    Route("get", "closed-day-list", {"location_id": "location"}),
+    Route("post", "closed-day-list", {"location_id": "location"}, {"date": "2030-12-24"}),
+    Route("delete", "closed-day-detail", {"location_id": "location", "closure_id": "closure"}),
 ]
 ROUTES_WITH_IDS = [route for route in ROUTES if route.ids]
 SAFE_ROUTES = [route for route in ROUTES if route.method == "get"]
@@ -172,6 +187,7 @@ def make_objects(salon) -> dict[str, Any]:
         "time_off": TimeOffFactory(staff=staff),
         "client": client,
         "appointment": appointment,
+        "closure": LocationClosureFactory(location=location),
     }
 
 

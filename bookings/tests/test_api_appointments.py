@@ -687,8 +687,8 @@ def test_cancelled_appointment_cannot_be_moved(shop, owner_api):
 
 @pytest.mark.parametrize("new_status", ["completed", "cancelled", "no_show"])
 def test_set_status(shop, owner_api, new_status):
-    # given
-    appointment = make_appointment(shop, next_wednesday_at(10))
+    # given (one that has started: only those can be completed, as in the calendar)
+    appointment = make_appointment(shop, next_wednesday_at(10) - dt.timedelta(days=7))
 
     # when
     response = owner_api.post(status_url(appointment.pk), {"status": new_status}, format="json")
@@ -699,6 +699,21 @@ def test_set_status(shop, owner_api, new_status):
     appointment.refresh_from_db()
     assert appointment.status == new_status
     assert appointment.status_changed_at is not None
+
+
+def test_completing_an_appointment_that_has_not_started_is_400_as_in_the_calendar(shop, owner_api):
+    # (QA) the calendar refused it, the API completed it (and awarded the visit's points)
+    appointment = make_appointment(shop, next_wednesday_at(10))
+    response = owner_api.post(status_url(appointment.pk), {"status": "completed"}, format="json")
+    assert response.status_code == 400
+    assert response.json() == {
+        "status": ["This appointment has not started yet; it cannot be completed."]
+    }
+    appointment.refresh_from_db()
+    assert appointment.status == "booked"
+    # cancelling it stays possible
+    cancelled = owner_api.post(status_url(appointment.pk), {"status": "cancelled"}, format="json")
+    assert cancelled.status_code == 200
 
 
 @pytest.mark.parametrize("value", ["booked", "deleted", "", None])

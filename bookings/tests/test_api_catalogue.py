@@ -107,6 +107,7 @@ def test_service_good_path(salon, owner_api):
         "buffer_before_minutes": 0,
         "buffer_after_minutes": 10,
         "online_bookable": True,
+        "visibility": "public",
         "color": "#7c3aed",
         "is_active": True,
     }

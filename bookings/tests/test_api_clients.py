@@ -40,6 +40,7 @@ def test_create_client(salon, owner_api):
         "marketing_consent": True,
         "marketing_consent_at": body["marketing_consent_at"],
         "preferred_channel": "sms",
+        "preferred_language": "",
         "has_account": False,
     }
     assert client.marketing_consent_at is not None
@@ -70,11 +71,17 @@ def test_retrieve_and_update_client(salon, owner_api):
         ({"first_name": "A", "phone": "+372 1"}, {"phone": ["Enter a valid phone number."]}),
         (
             {"first_name": "A", "email": "taken@example.test"},
-            {"email": ["Client with this Email already exists."]},
+            {
+                "email": ["Taken Client already has this e-mail address."],
+                "reason": "duplicate_client",
+            },
         ),
         (
             {"first_name": "A", "email": "TAKEN@example.test"},
-            {"email": ["Client with this Email already exists."]},
+            {
+                "email": ["Taken Client already has this e-mail address."],
+                "reason": "duplicate_client",
+            },
         ),
         (
             {"first_name": "x" * 101},
@@ -103,7 +110,7 @@ def test_retrieve_and_update_client(salon, owner_api):
 )
 def test_bad_client_is_rejected(salon, owner_api, body, errors):
     # given
-    ClientFactory(salon=salon, email="taken@example.test")
+    ClientFactory(salon=salon, first_name="Taken", last_name="Client", email="taken@example.test")
 
     # when
     response = owner_api.post(CLIENTS_URL, body, format="json")
@@ -129,7 +136,7 @@ def test_same_email_in_another_salon_is_fine(salon, other_salon, owner_api):
 
 def test_bad_update_changes_nothing(salon, owner_api):
     # given
-    ClientFactory(salon=salon, email="taken@example.test")
+    ClientFactory(salon=salon, first_name="Taken", last_name="Client", email="taken@example.test")
     client = ClientFactory(salon=salon, first_name="Kati", email="kati@example.test")
 
     # when
@@ -141,7 +148,10 @@ def test_bad_update_changes_nothing(salon, owner_api):
 
     # then
     assert response.status_code == 400
-    assert response.json() == {"email": ["Client with this Email already exists."]}
+    assert response.json() == {
+        "email": ["Taken Client already has this e-mail address."],
+        "reason": "duplicate_client",
+    }
     client.refresh_from_db()
     assert (client.first_name, client.email) == ("Kati", "kati@example.test")
 

@@ -274,6 +274,36 @@ def test_wrong_codes_in_requests_are_throttled_at_the_limit(locked, settings):
     assert other.status_code == 200
 
 
+def test_strangers_guessing_from_many_addresses_cannot_lock_the_location(locked, settings):
+    # given: the attack of issue 14 — 50 wrong codes from 50 addresses
+    settings.PASSCODE_MAX_FAILURES_PER_TARGET = 20
+    statuses = [
+        services(
+            HttpClient(REMOTE_ADDR=f"198.51.100.{n + 1}"),
+            locked,
+            headers={"X-Booking-Passcode": "0000"},
+        ).status_code
+        for n in range(50)
+    ]
+    assert statuses[:20] == [403] * 20  # looked at and wrong
+    assert 429 in statuses[20:]  # then slowed down
+    slowed = services(
+        HttpClient(REMOTE_ADDR="198.51.100.99"), locked, headers={"X-Booking-Passcode": CODE}
+    )
+    assert slowed.status_code == 429
+    assert 1 <= int(slowed["Retry-After"]) <= settings.PASSCODE_TARGET_MAX_DELAY_SECONDS
+    assert "second" in slowed.json()["detail"]
+
+    # when: a client with the right code waits as told
+    time.sleep(int(slowed["Retry-After"]) + 0.1)
+    response = services(
+        HttpClient(REMOTE_ADDR="192.0.2.10"), locked, headers={"X-Booking-Passcode": CODE}
+    )
+
+    # then
+    assert response.status_code == 200
+
+
 def test_the_api_throttle_resets_after_the_cool_down(locked, settings):
     # given
     settings.PASSCODE_MAX_FAILURES_PER_IP = 5

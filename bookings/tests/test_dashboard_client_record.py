@@ -94,7 +94,7 @@ def test_client_page_shows_history_counts_and_total(shop, owner_client):
     assert response.status_code == 200
     assert rows(html, "upcoming") == [str(soon.pk), str(later.pk)]
     assert rows(html, "past") == [str(a.pk) for a in (early, late, no_show, done_2, done_1)]
-    assert re.search(r"data-total-spent>65\.50 EUR<", html)
+    assert re.search(r"data-total-spent>€65\.50<", html)
     assert re.search(r"data-no-shows>1<", html)
     assert re.search(r"data-late-cancels>1<", html)
     assert "Allergic to ammonia." in html
@@ -125,39 +125,63 @@ def test_client_page_links_to_new_appointment_and_book_again(shop, owner_client)
     # when
     html = owner_client.get(url("client_detail", pk=client.pk)).content.decode()
 
-    # then
-    create = url("appointment_create")
-    assert f'href="{create}?client={client.pk}"' in html
+    # then "New appointment" opens the calendar with the booking panel for this client
+    new = re.search(r'<a class="btn" href="([^"]+)">New appointment for this client', html)
+    target = urlsplit(new.group(1).replace("&amp;", "&"))
+    assert target.path == url("calendar")
+    assert parse_qs(target.query) == {"new": [f"client={client.pk}"]}
+    # and "Book again" goes through the next-free-time finder of that appointment
     book_again = re.search(r'<a class="btn btn-secondary" href="([^"]+)" data-book-again>', html)
-    assert book_again
-    target = urlsplit(book_again.group(1).replace("&amp;", "&"))
-    assert target.path == create
-    assert parse_qs(target.query) == {
-        "client": [str(client.pk)],
-        "location": [str(past.location_id)],
-        "service": [str(past.service_id)],
-        "staff": [str(mari.pk)],
-    }
+    assert book_again.group(1) == url("appointment_book_again", pk=past.pk)
 
 
-def test_book_again_link_prefills_the_calendar_form(shop, owner_client):
-    # given
+def test_book_again_opens_the_panel_at_the_next_free_time_with_the_same_service_and_staff(
+    shop, owner_client
+):
+    # given a past visit with Mari, and Mari booked for the whole of tomorrow's first hour
     client = ClientFactory(salon=shop["salon"])
-    past = make_appointment(shop, client, NOW - dt.timedelta(days=7), status="completed")
+    mari = shop["staff"][1]
+    past = make_appointment(
+        shop, client, NOW - dt.timedelta(days=7), status="completed", staff=mari
+    )
     html = owner_client.get(url("client_detail", pk=client.pk)).content.decode()
     href = re.search(r'href="([^"]+)" data-book-again', html).group(1).replace("&amp;", "&")
 
     # when
     response = owner_client.get(href)
 
-    # then
-    assert response.status_code == 200
-    initial = response.context["form"].initial
+    # then the calendar of the next free time's day opens the panel prefilled with it
+    assert response.status_code == 302
+    target = urlsplit(response["Location"])
+    query = parse_qs(target.query)
+    prefill = parse_qs(query["new"][0])
+    assert prefill["client"] == [str(client.pk)]
+    assert prefill["service"] == [str(past.service_id)]
+    assert prefill["staff"] == [str(mari.pk)]
+    tz = shop["location"].tzinfo
+    when = dt.datetime.combine(
+        dt.date.fromisoformat(prefill["date"][0]),
+        dt.time.fromisoformat(prefill["time"][0]),
+        tzinfo=tz,
+    )
+    assert when > timezone.now()
+    assert query["date"] == prefill["date"]
+    calendar = owner_client.get(response["Location"])
+    assert b"data-panel-autoload" in calendar.content
+    panel_url = (
+        re.search(r'hx-get="([^"]+)" hx-trigger="load"', calendar.content.decode())
+        .group(1)
+        .replace("&amp;", "&")
+    )
+    panel = owner_client.get(panel_url, HTTP_HX_REQUEST="true")
+    initial = panel.context["form"].initial
     assert (initial["client"], initial["service"], initial["staff"]) == (
         client.pk,
         past.service_id,
-        past.staff_id,
+        mari.pk,
     )
+    assert initial["time"].strftime("%H:%M") == prefill["time"][0]
+    assert panel.context["chosen_client"] == client
 
 
 def test_client_without_appointments_has_no_book_again(shop, owner_client):

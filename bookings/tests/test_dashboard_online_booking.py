@@ -221,6 +221,50 @@ def test_bad_booking_settings_are_form_errors(owner_client, salon, field, value,
     assert settings_state(salon) == before
 
 
+def test_owner_changes_the_salons_language_on_the_settings_form(owner_client, salon):
+    # when
+    response = owner_client.post(
+        url("online_booking_settings"), {**GOOD_SETTINGS, "default_language": "et"}
+    )
+
+    # then
+    assert response.status_code == 302
+    salon.refresh_from_db()
+    assert salon.default_language == "et"
+    page = owner_client.get(url("online_booking"))
+    assert page.context["settings_form"]["default_language"].value() == "et"
+
+
+def test_settings_form_without_a_language_keeps_the_salons(owner_client, salon):
+    salon.default_language = "da"
+    salon.save(update_fields=["default_language"])
+    response = owner_client.post(url("online_booking_settings"), GOOD_SETTINGS)
+    assert response.status_code == 302
+    salon.refresh_from_db()
+    assert salon.default_language == "da"
+
+
+def test_unknown_language_is_a_form_error(owner_client, salon):
+    before = (salon.default_language, settings_state(salon))
+    response = owner_client.post(
+        url("online_booking_settings"), {**GOOD_SETTINGS, "default_language": "xx"}
+    )
+    assert response.status_code == 200
+    assert list(response.context["settings_form"].errors) == ["default_language"]
+    salon.refresh_from_db()
+    assert (salon.default_language, settings_state(salon)) == before
+
+
+def test_staff_cannot_change_the_salons_language(staff_client, salon):
+    before = salon.default_language
+    response = staff_client.post(
+        url("online_booking_settings"), {**GOOD_SETTINGS, "default_language": "ro"}
+    )
+    assert response.status_code == 403
+    salon.refresh_from_db()
+    assert salon.default_language == before
+
+
 def test_settings_form_page_shows_the_saved_values_after_an_error(owner_client, salon):
     # when
     response = owner_client.post(

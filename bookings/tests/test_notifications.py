@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from django.core import mail
 
 from bookings.models import Appointment
@@ -30,10 +31,28 @@ def book(shop, starts_at, client):
 def test_format_local_names_the_zone_and_uses_local_time():
     moment = dt.datetime(2026, 6, 10, 7, 0, tzinfo=dt.UTC)
     assert format_local(moment, time_zone="Europe/Tallinn", language="en") == (
-        "Wednesday 10 June 2026, 10:00 (Europe/Tallinn)"
+        "Wednesday, 10 June 2026, 10:00 (Europe/Tallinn)"
     )
     assert format_local(moment, time_zone="Europe/Berlin", language="de") == (
-        "Mittwoch 10 Juni 2026, 09:00 (Europe/Berlin)"
+        "Mittwoch, 10. Juni 2026, 09:00 Uhr (Europe/Berlin)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("en", "Wednesday, 2 December 2026, 10:00"),
+        ("et", "kolmapäev, 2. detsember 2026 kell 10:00"),
+        ("da", "onsdag den 2. december 2026 kl. 10.00"),
+        ("ro", "miercuri, 2 decembrie 2026, ora 10:00"),
+        ("fi", "keskiviikkona 2. joulukuuta 2026 klo 10.00"),
+        ("de", "Mittwoch, 2. Dezember 2026, 10:00 Uhr"),
+    ],
+)
+def test_format_local_writes_dates_as_each_language_does(language, expected):
+    moment = dt.datetime(2026, 12, 2, 8, 0, tzinfo=dt.UTC)
+    assert format_local(moment, time_zone="Europe/Helsinki", language=language) == (
+        f"{expected} (Europe/Helsinki)"
     )
 
 

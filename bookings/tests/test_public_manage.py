@@ -91,7 +91,7 @@ def test_confirmation_shows_the_local_time_with_the_zone_named(shop):
     assert "Haircut" in page
     assert "Anna" in page
     assert "Old Town" in page
-    assert "40.00 EUR" in page
+    assert "€40.00" in page
     assert manage_url(appointment, "calendar.ics") in page
     assert manage_url(appointment, "cancel/") in page
     assert manage_url(appointment, "reschedule/") in page

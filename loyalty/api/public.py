@@ -26,11 +26,12 @@ from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from accounts.authentication import ApiTokenAuthentication
 from bookings.api.public import PublicApi
 from bookings.models import Client
 from bookings.public.selectors import client_of_user
@@ -58,7 +59,7 @@ def one_of(values: list[str]) -> Any:
 # Base of the client's loyalty views: the salon of the URL (404 if unknown), a logged-in user.
 class LoyaltyClientApi(PublicApi):
     # Token first, so an anonymous caller gets 401 with `WWW-Authenticate: Token`.
-    authentication_classes = [TokenAuthentication, SessionAuthentication]
+    authentication_classes = [ApiTokenAuthentication, SessionAuthentication]
     permission_classes = [IsAuthenticated]
 
     @cached_property

@@ -22,11 +22,13 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import NoReverseMatch, reverse
-from django.utils import formats, timezone, translation
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from bookings.models import Appointment, Client, Salon
 from bookings.services.common import model_update, save_or_validation_error, validate_row
+from languages.formats import LocalDate, Money
 from loyalty.codes import (
     code_display,
     code_failure_record,
@@ -144,8 +146,8 @@ def _send_card(card: GiftCard) -> None:
         return
     salon = card.salon
     until = gift_card_valid_until(card)
-    with translation.override(salon.default_language):
-        valid_until = formats.date_format(until, "j F Y") if until else _("no expiry")
+    # Printed in the recipient's language when the notice is rendered (languages/formats.py).
+    valid_until = LocalDate(until, "j F Y") if until else gettext_lazy("no expiry")
     try:
         booking_url = settings.SITE_URL + reverse("public:home", kwargs={"salon_slug": salon.slug})
     except NoReverseMatch:
@@ -156,7 +158,7 @@ def _send_card(card: GiftCard) -> None:
         context={
             "gift_card": card.name,
             "code": code_display(card.code),
-            "value": f"{card.initial_value} {card.currency}",
+            "value": Money(card.initial_value, card.currency),
             "valid_until": valid_until,
             "booking_url": booking_url,
         },

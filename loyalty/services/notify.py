@@ -4,12 +4,20 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.urls import NoReverseMatch, reverse
-from django.utils import translation
+from django.utils.functional import lazy
 
 from loyalty.models import PointsAccount, PointsEntry
 from loyalty.notice_kinds import POINTS_ADJUSTED, POINTS_CREDITED
 from loyalty.selectors import points_entry_description
 from notices.services import notice_send_to_client
+
+
+def _description(group: list[PointsEntry]) -> str:
+    return "; ".join(points_entry_description(e) for e in group)[:1000]
+
+
+# Evaluated when the notice is rendered, under the recipient's language.
+_lazy_description = lazy(_description, str)
 
 _KIND_OF_ENTRY = {
     PointsEntry.Kind.EARNED: POINTS_CREDITED.key,
@@ -47,15 +55,15 @@ def points_notify(*, entry_ids: list[int]) -> int:
         client = first.client
         account = PointsAccount.objects.for_salon(first.salon_id).filter(client=client).first()
         total = sum(e.points for e in group)
-        with translation.override(first.salon.default_language):
-            description = "; ".join(points_entry_description(e) for e in group)
+        # Written when the notice is rendered, in the recipient's language.
+        description = _lazy_description(group)
         notice = notice_send_to_client(
             client=client,
             kind=_KIND_OF_ENTRY[first.kind],
             context={
                 "points": f"{total:+d}" if first.kind == PointsEntry.Kind.MANUAL else str(total),
                 "balance": str(account.balance if account else 0),
-                "description": description[:1000],
+                "description": description,
                 "loyalty_url": _loyalty_url(first.salon.slug),
             },
             dedupe_key=f"points:{first.pk}",

@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -29,6 +29,7 @@ from loyalty.models import (
     PointsEntry,
     ServicePoints,
 )
+from salonbook.tasks_publish import publish
 
 MAX_DESCRIPTION_LENGTH = 255
 
@@ -64,7 +65,8 @@ def points_entry_add(
 
     A debit larger than the balance raises ValidationError({"points": …}), unless
     `allow_partial` (reversals), which takes the balance to zero and records what it took.
-    `source` is the row's appointment / gift_card / reverses.
+    `source` is the row's appointment / gift_card / reverses (and `created_at` for a row
+    dated in the past). The row's `balance_after` is the balance it leaves, under the lock.
     """
     if client.salon_id != salon.pk:
         raise ValueError("The client belongs to another salon.")
@@ -87,12 +89,53 @@ def points_entry_add(
         points=points,
         description=description,
         actor=actor if getattr(actor, "is_authenticated", False) else None,
+        # Under the account row's lock: no other row of this client is written meanwhile.
+        balance_after=account.balance + points,
         **source,
     )
     if points != 0:
         entry.save()
         _account_change(account, points)
+        if "created_at" in source and _rows_after(entry):
+            # A row dated before rows already written (an import, a backdated correction):
+            # the balances after it and after the later rows follow the ledger's order.
+            points_balances_recompute(salon=salon, client=client)
+            entry.refresh_from_db(fields=["balance_after"])
     return entry, account
+
+
+def _rows_after(entry: PointsEntry) -> bool:
+    return (
+        PointsEntry.objects.filter(salon_id=entry.salon_id, client_id=entry.client_id)
+        .filter(created_at__gt=entry.created_at)
+        .exists()
+    )
+
+
+RECOMPUTE_SQL = """
+UPDATE loyalty_pointsentry
+SET balance_after = running.balance
+FROM (
+    SELECT id, SUM(points) OVER (ORDER BY created_at, id) AS balance
+    FROM loyalty_pointsentry
+    WHERE salon_id = %s AND client_id = %s
+) AS running
+WHERE loyalty_pointsentry.id = running.id
+  AND loyalty_pointsentry.balance_after <> running.balance
+"""
+
+
+def points_balances_recompute(*, salon: Salon | int, client: Client | int) -> int:
+    """Rewrite `balance_after` of a client's ledger rows as the running sum in (created_at, id)
+    order, under the account row's lock; the number of rows changed. For when rows join a
+    client other than by `points_entry_add` (a client merge moves a duplicate's rows)."""
+    salon_id = salon if isinstance(salon, int) else salon.pk
+    client_id = client if isinstance(client, int) else client.pk
+    with transaction.atomic():
+        account_lock(salon=salon_id, client=client_id)
+        with connection.cursor() as cursor:
+            cursor.execute(RECOMPUTE_SQL, [salon_id, client_id])
+            return cursor.rowcount
 
 
 def _clean_adjustment(points: Any, description: str) -> tuple[int, str]:
@@ -143,7 +186,7 @@ def points_adjust(
 def _notify_later(entry_id: int) -> None:
     from loyalty.tasks import points_notify
 
-    points_notify.delay([entry_id])
+    publish(points_notify, [entry_id])  # a broker outage is logged, never a 500 after commit
 
 
 def points_reverse_for_appointment(

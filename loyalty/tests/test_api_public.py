@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from accounts.tokens import api_token_create
 from loyalty.codes import code_display
 from loyalty.models import (
     GiftCard,
@@ -121,9 +121,9 @@ def test_loyalty_off_is_said(loyal, kati):
 def test_a_token_works_like_a_session(loyal, kati):
     # given
     give(loyal, 30)
-    token = Token.objects.create(user=kati["user"])
+    _row, token = api_token_create(user=kati["user"])
     api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
 
     # when
     response = api.get(BASE)

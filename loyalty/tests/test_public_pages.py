@@ -158,7 +158,7 @@ def test_a_logged_in_client_sees_balance_history_and_gift_cards_with_exact_value
     assert f'id="gift-card-{valid.pk}-code">{code_display(valid.code)}</code>' in cards
     assert f'data-copy-target="gift-card-{valid.pk}-code"' in cards
     valid_html = text_of(cards.split(f'id="gift-card-{valid.pk}-code"')[1].split("</li>")[0])
-    assert "15.00 EUR of 20.00 EUR" in valid_html
+    assert "€15.00 of €20.00" in valid_html
     assert "Valid until 6 March 2027" in valid_html
     assert '<span class="badge">Expired</span>' in cards.split(f"gift-card-{expired.pk}-code")[0]
     assert '<span class="badge">Used up</span>' in cards.split(f"gift-card-{used_up.pk}-code")[0]
@@ -246,7 +246,7 @@ def test_the_gift_card_page_activates_choose_with_points_only_when_the_balance_s
     def offer(t: GiftCardType) -> str:
         return page.split(f'id="gift-card-type-{t.pk}"')[1].split("</li>")[0]
 
-    assert "10.00 EUR" in offer(cheap) and "50 points" in text_of(offer(cheap))
+    assert "€10.00" in offer(cheap) and "50 points" in text_of(offer(cheap))
     assert "365 days from when you get it" in text_of(offer(cheap))
     assert "No expiry" in offer(dear)
     for affordable in (cheap, exact):

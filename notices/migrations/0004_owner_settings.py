@@ -1,5 +1,5 @@
-# Placeholder in a chain reserved for parallel work this session; operations are filled in
-# by the owner of this step (or the file is removed if it stays empty).
+# An empty step: this piece of work needed no schema change here. Kept because later
+# migrations (of this and other apps) depend on it.
 from django.db import migrations
 
 

@@ -212,7 +212,7 @@ def test_a_broker_outage_at_enqueue_leaves_the_notice_pending_for_the_sweep(
 ):
     # given: the broker refuses the message
     broker_down = mock.patch.object(
-        notice_deliver, "delay", side_effect=ConnectionError("redis down")
+        notice_deliver, "apply_async", side_effect=ConnectionError("redis down")
     )
 
     # when

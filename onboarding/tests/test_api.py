@@ -101,10 +101,10 @@ def test_anonymous_gets_401(db):
 
 
 def test_token_caller_creates_a_salon(caller):
-    from rest_framework.authtoken.models import Token
+    from accounts.tokens import api_token_create
 
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=caller).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_create(user=caller)[1]}")
     response = client.post(URL, {"name": "T", "slug": "t-salon", "country": "EE"}, format="json")
     assert response.status_code == 201
 

@@ -166,9 +166,9 @@ def test_link_page_accepts_for_a_logged_in_person(salon, owner, mari):
     http.force_login(person)
     response = http.post(url)
 
-    # then
-    assert response["Location"] == "/dashboard/alpha/"
-    assert http.get("/dashboard/alpha/").status_code == 200
+    # then staff land on their day
+    assert response["Location"] == "/dashboard/alpha/my-day/"
+    assert http.get("/dashboard/alpha/my-day/").status_code == 200
     # and the link is used up
     assert re.search("already been used", http.get(url).content.decode())
 

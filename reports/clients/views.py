@@ -1,8 +1,11 @@
 """The client report (`dashboard:report_clients`): every client with visits, last visit,
-total spent, points balance and who referred them; searchable, sortable, paginated, and
-exported to CSV and Excel (`dashboard:report_clients_export_csv` / `_xlsx`) with the same
-search and order. A points balance opens the client's points history in a dialog
-(`dashboard:report_client_points`, an htmx partial; a page of its own without JavaScript).
+total spent, points balance, packages held and who referred them; searchable, sortable,
+paginated, and exported to CSV (two dialects, `?dialect=comma|semicolon`) and Excel
+(`dashboard:report_clients_export_csv` / `_xlsx`; a background job beyond
+REPORTS_XLSX_MAX_ROWS clients) with the same search and order. A page is a fixed number of
+queries whatever its size (clients, referrers, packages held). A points balance opens the
+client's points history in a dialog (`dashboard:report_client_points`, an htmx partial; a
+page of its own without JavaScript).
 
 Every member of the salon may read and export (as the points report); nothing here writes.
 A client id of another salon is a 404 (`tenant_get`)."""
@@ -27,8 +30,17 @@ from bookings.selectors import tenant_get
 from loyalty.selectors import points_balance, points_history, points_history_rows
 from reports.clients.exports import client_export_response
 from reports.clients.forms import ClientReportForm
-from reports.clients.selectors import DEFAULT_SORT, client_referrers, client_report_list
-from reports.exports import XLSX_MAX_ROWS, ExportTooLarge
+from reports.clients.selectors import DEFAULT_SORT, client_report_list, client_report_rows
+from reports.exports import (
+    XLSX_MAX_ROWS,
+    ExportNeedsJob,
+    ExportTooLarge,
+    csv_dialect_choice,
+    csv_dialect_error,
+    csv_dialect_options,
+)
+from reports.jobs.models import ExportJob
+from reports.jobs.services import export_job_create
 
 CLIENT_REPORT_PAGE_SIZE = 50
 POINTS_HISTORY_ROWS = 200
@@ -40,6 +52,7 @@ REPORT_COLUMNS: list[tuple[str | None, Any, str]] = [
     ("last_visit", _("Last visit"), "-"),
     ("total_spent", _("Total spent"), "-"),
     ("points_balance", _("Points"), "-"),
+    ("packages_held", _("Packages held"), "-"),
     (None, _("Referred by"), ""),
 ]
 
@@ -79,8 +92,7 @@ class ClientReportView(ClientReportMixin, TemplateView):
         form, search, sort = self.report_query()
         qs = client_report_list(salon=self.salon, search=search, sort=sort)
         page = Paginator(qs, CLIENT_REPORT_PAGE_SIZE).get_page(self.request.GET.get("page"))
-        clients = list(page.object_list)
-        referrers = client_referrers(salon=self.salon, client_ids=[c.pk for c in clients])
+        rows = client_report_rows(list(page.object_list), salon=self.salon)
         query = {key: value for key, value in (("q", search), ("sort", sort)) if value}
         if query.get("sort") == DEFAULT_SORT:
             del query["sort"]
@@ -90,9 +102,10 @@ class ClientReportView(ClientReportMixin, TemplateView):
                 "query": search,
                 "sort": sort,
                 "page_obj": page,
-                "rows": [(client, referrers.get(client.pk)) for client in clients],
+                "rows": rows,
                 "columns": self._columns(search, sort),
                 "query_string": urlencode(query),
+                "csv_dialects": csv_dialect_options(self.salon.default_language),
             }
         )
         return context
@@ -171,9 +184,33 @@ class ClientReportExportView(ClientReportMixin, View):
         if not form.is_valid():
             query = request.GET.urlencode()
             return HttpResponseRedirect(f"{report_url}?{query}" if query else report_url)
+        dialect = csv_dialect_choice(
+            request.GET.get("dialect"), language=self.salon.default_language
+        )
+        if dialect is None:
+            messages.error(request, csv_dialect_error())
+            return HttpResponseRedirect(f"{report_url}?{request.GET.urlencode()}")
         try:
             return client_export_response(
-                salon=self.salon, search=search, sort=sort, file_format=self.file_format
+                salon=self.salon,
+                search=search,
+                sort=sort,
+                file_format=self.file_format,
+                dialect=dialect,
+            )
+        except ExportNeedsJob as needs_job:
+            job = export_job_create(
+                salon=self.salon,
+                report=ExportJob.Report.CLIENTS,
+                query={"q": search, "sort": sort},
+                filename=needs_job.filename,
+                user=request.user,
+            )
+            return HttpResponseRedirect(
+                reverse(
+                    "dashboard:report_export_job",
+                    kwargs={"salon_slug": self.salon.slug, "token": job.token},
+                )
             )
         except ExportTooLarge:
             messages.error(

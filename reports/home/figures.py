@@ -15,10 +15,12 @@ from bookings.models import Salon
 from reports.home.charts import Number, Series, bar_chart_svg
 from reports.home.selectors import (
     DayBookings,
+    DayPackageSales,
     DayPoints,
     Period,
     bookings_per_day,
     group_by_week,
+    package_sales_per_day,
     points_per_day,
 )
 
@@ -135,14 +137,50 @@ def points_chart(days: list[DayPoints]) -> Chart:
     )
 
 
-def home_figures(*, salon: Salon, period: Period) -> list[Chart]:
-    """The period's charts: bookings, revenue, loyalty points (two queries).
+def package_sales_chart(days: list[DayPackageSales], currency: str) -> Chart:
+    weeks = [
+        (
+            formats.date_format(first, "j M"),
+            sum(r.sold for r in rows),
+            sum((r.amount for r in rows), Decimal("0.00")),
+        )
+        for first, rows in group_by_week(days)
+    ]
+    title = _("Package sales per week")
+    sold = _("Packages sold")
+    svg = bar_chart_svg(
+        chart_id="chart-packages",
+        title=title,
+        description=_("Packages sold per week (bought online and paid, or assigned)."),
+        series=[Series(name=sold, points=[(label, count) for label, count, _a in weeks])],
+        empty_text=_("No packages sold in this period"),
+        format_value=_count,
+    )
+    return Chart(
+        key="packages",
+        title=title,
+        caption=_(
+            "Time passes, credit and visit packages paid in the week (bought online or "
+            "assigned by the salon), with what they cost; purchases waiting for payment are "
+            "not counted."
+        ),
+        svg=svg,
+        columns=[
+            _("Week from"),
+            sold,
+            _("Amount (%(currency)s)") % {"currency": currency},
+        ],
+        rows=[[label, _count(count), _money(amount, currency)] for label, count, amount in weeks],
+    )
 
-    Package sales will join here once the packages app exists (`packages` has no sales to
-    count yet; no chart is drawn rather than an empty or invented one)."""
+
+def home_figures(*, salon: Salon, period: Period) -> list[Chart]:
+    """The period's charts: bookings, revenue, loyalty points, package sales (three
+    queries)."""
     days = bookings_per_day(salon=salon, period=period)
     return [
         bookings_chart(days, period),
         revenue_chart(days, period, salon.currency),
         points_chart(points_per_day(salon=salon, period=period)),
+        package_sales_chart(package_sales_per_day(salon=salon, period=period), salon.currency),
     ]

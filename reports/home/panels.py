@@ -4,7 +4,8 @@ bookings/dashboard/extensions.py), in this order:
 1. today's and tomorrow's appointments per staff member, with links to the calendar;
 2. online bookings and cancellations since the member's last visit (viewing the page
    records the visit: reports/home/services.py);
-3. the figures of a period chosen with `?period=7|30|90` (charts: reports/home/figures.py).
+3. the figures of a period chosen with `?period=7|30|90`: bookings per day, revenue booked,
+   points earned vs redeemed per week, package sales per week (reports/home/figures.py).
 
 Every member sees them (staff too, read-only: the panels offer no changes). Each reads only
 the salon's rows, in a fixed number of queries. `register_panels()` is called once from

@@ -18,6 +18,7 @@ from django.db.models.functions import TruncDate
 from bookings.models import Appointment, Location, Salon, StaffMember
 from bookings.selectors import appointment_list
 from loyalty.models import PointsEntry
+from packages.models import ClientPackage
 
 NEWS_ROWS = 10
 CENT = Decimal("0.01")
@@ -250,6 +251,41 @@ def points_per_day(*, salon: Salon, period: Period) -> list[DayPoints]:
         result.append(
             DayPoints(
                 day=day, earned=int(row.get("earned") or 0), redeemed=-int(row.get("redeemed") or 0)
+            )
+        )
+    return result
+
+
+@dataclass(frozen=True)
+class DayPackageSales:
+    day: dt.date
+    sold: int
+    amount: Decimal
+
+
+def package_sales_per_day(*, salon: Salon, period: Period) -> list[DayPackageSales]:
+    """Per day of the period (the salon's days, by when the package was paid): packages sold
+    (bought online and paid, or assigned by the salon) and the sum of their prices. Purchases
+    still waiting for payment are not sales yet."""
+    tz = salon.tzinfo
+    start, end = period.bounds(tz)
+    rows = (
+        ClientPackage.objects.for_salon(salon)
+        .filter(status=ClientPackage.Status.ACTIVE, paid_at__gte=start, paid_at__lt=end)
+        .annotate(day=TruncDate("paid_at", tzinfo=tz))
+        .values("day")
+        .annotate(sold=Count("pk"), amount=Sum("price"))
+        .order_by("day")
+    )
+    by_day = {row["day"]: row for row in rows}
+    result = []
+    for day in period.dates():
+        row = by_day.get(day) or {}
+        result.append(
+            DayPackageSales(
+                day=day,
+                sold=int(row.get("sold") or 0),
+                amount=Decimal(row.get("amount") or 0).quantize(CENT),
             )
         )
     return result

@@ -3,7 +3,9 @@
 - `points/` — the ledger rows matching the filters (query parameters, as on the dashboard
   page), each with the client's running balance, in limit/offset pages, with the totals of all
   matching rows.
-- `points/export.csv`, `points/export.xlsx` — the same rows as a file (reports/points/exports.py).
+- `points/export.csv`, `points/export.xlsx` — the same rows as a file (reports/points/exports.py);
+  the CSV in the dialect of `?dialect=` (default by the salon's language); an Excel file too
+  large for a request is a 202 with a background export job (reports/jobs/api.py).
 
 Every member of the salon may read and export (IsSalonMember: anyone else gets 404). A bad
 filter is a 400 with messages per field; an empty parameter (`kind=`) counts as not given.
@@ -20,15 +22,28 @@ from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
-from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from bookings.api.base import SalonApi, SalonPrimaryKeyRelatedField
 from bookings.models import Client, Location, Service, StaffMember
 from loyalty.models import PointsEntry
-from reports.exports import ExportTooLarge
-from reports.points.exports import points_export_response, xlsx_too_large_message
+from reports.exports import (
+    CSV_DIALECTS,
+    DEFAULT_CSV_DIALECT,
+    ExportNeedsJob,
+    ExportTooLarge,
+    csv_dialect_choice,
+    csv_dialect_error,
+)
+from reports.jobs.api import ExportJobSerializer, IgnoreAcceptHeader, export_job_accepted
+from reports.jobs.models import ExportJob
+from reports.jobs.services import export_job_create
+from reports.points.exports import (
+    points_export_response,
+    points_filters_query,
+    xlsx_too_large_message,
+)
 from reports.points.filters import (
     DEFAULT_SORT,
     MAX_SEARCH_LENGTH,
@@ -211,16 +226,22 @@ class PointsReportApi(SalonApi):
             return Response(PointsReportOutputSerializer(data).data)
 
 
-class IgnoreAcceptHeader(BaseContentNegotiation):
-    """A file endpoint answers its file whatever `Accept` says (errors in JSON)."""
+class CsvDialectSerializer(serializers.Serializer):
+    # A string with a fixed set of values, not an enum (no schema component of its own).
+    dialect = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text=gettext_lazy(
+            "comma: `,` between fields, `.` in decimals; semicolon: `;` between fields, `,` in "
+            "decimals (Excel in Estonian, Danish, Romanian, Finnish, German). Default: by the "
+            "salon's language."
+        ),
+    )
 
-    def select_parser(self, request: Request, parsers: list[Any]) -> Any:
-        return parsers[0]
-
-    def select_renderer(
-        self, request: Request, renderers: list[Any], format_suffix: Any = None
-    ) -> tuple[Any, str]:
-        return renderers[0], renderers[0].media_type
+    def validate_dialect(self, value: str) -> str:
+        if value and value not in CSV_DIALECTS:
+            raise serializers.ValidationError(csv_dialect_error())
+        return value
 
 
 class _PointsExportApi(SalonApi):
@@ -229,14 +250,33 @@ class _PointsExportApi(SalonApi):
 
     def get(self, request: Request, salon_slug: str) -> HttpResponseBase:
         filters = _parse_filters(self, request)
+        dialect = DEFAULT_CSV_DIALECT
+        if self.file_format == "csv":
+            options = CsvDialectSerializer(data=request.query_params)
+            options.is_valid(raise_exception=True)
+            dialect = (
+                csv_dialect_choice(
+                    options.validated_data.get("dialect"), language=self.salon.default_language
+                )
+                or DEFAULT_CSV_DIALECT
+            )
         try:
             return points_export_response(
-                salon=self.salon, filters=filters, file_format=self.file_format
+                salon=self.salon, filters=filters, file_format=self.file_format, dialect=dialect
             )
         except ExportTooLarge:
             raise serializers.ValidationError(
                 {"non_field_errors": [xlsx_too_large_message()]}
             ) from None
+        except ExportNeedsJob as needs_job:
+            job = export_job_create(
+                salon=self.salon,
+                report=ExportJob.Report.POINTS,
+                query=points_filters_query(filters),
+                filename=needs_job.filename,
+                user=request.user,
+            )
+            return export_job_accepted(request, job)
 
 
 EXPORT_DESCRIPTION = gettext_lazy(
@@ -252,7 +292,7 @@ class PointsReportCsvApi(_PointsExportApi):
         tags=TAGS,
         operation_id="reports_points_export_csv",
         description=EXPORT_DESCRIPTION,
-        parameters=[PointsReportFilterSerializer],
+        parameters=[PointsReportFilterSerializer, CsvDialectSerializer],
         responses={
             (200, "text/csv"): OpenApiResponse(
                 OpenApiTypes.BINARY,
@@ -270,7 +310,15 @@ class PointsReportXlsxApi(_PointsExportApi):
     @extend_schema(
         tags=TAGS,
         operation_id="reports_points_export_xlsx",
-        description=EXPORT_DESCRIPTION,
+        description=format_lazy(
+            "{} {}",
+            EXPORT_DESCRIPTION,
+            gettext_lazy(
+                "More rows than the salon's limit for a direct download are written in the "
+                "background: the answer is then 202 with the export job (poll its `url`, "
+                "download from `download_url` when `status` is done)."
+            ),
+        ),
         parameters=[PointsReportFilterSerializer],
         responses={
             (
@@ -279,7 +327,8 @@ class PointsReportXlsxApi(_PointsExportApi):
             ): OpenApiResponse(
                 OpenApiTypes.BINARY,
                 description=gettext_lazy("One sheet: a header row, dates as Excel dates."),
-            )
+            ),
+            (202, "application/json"): ExportJobSerializer,
         },
     )
     def get(self, request: Request, salon_slug: str) -> HttpResponseBase:

@@ -2,21 +2,16 @@
 the running balance of its client, and the totals of those rows.
 
 The running balance of a row is what its client had after it: the sum of the client's ledger up
-to and including the row, in the order (created_at, id). It is computed over the client's whole
-ledger, not only over the rows the filters keep — a report of March shows the balance each row
-left, whatever the client earned before March.
+to and including the row, over the client's whole ledger, not only over the rows the filters
+keep — a report of March shows the balance each row left, whatever the client earned before
+March. The ledger stores it: `PointsEntry.balance_after`, written with the row under the
+account's lock (loyalty/services/points.py). Summing it here instead (a window over each
+client's whole history, with the filters applied after it) made a page of a salon with a
+million ledger rows read every one of them; now the filters and the order go straight to the
+indexes, and `running_balance` is that column.
 
-One window does it, SUM(points) OVER (PARTITION BY client ORDER BY created_at, id), and the
-filters must act after it. Django applies a filter on an annotation that contains a window in an
-outer query, after the windows are computed (its emulation of SQL's QUALIFY), so the balance is
-annotated as `CASE WHEN <filters> THEN <window> END` and the outer query keeps the rows whose
-balance is not NULL. What is left in the inner query's WHERE only drops rows no kept row's
-balance depends on: other salons, clients without a matching row, and rows after the end of the
-date range (a balance depends on earlier rows only). Standard SQL, so PostgreSQL and SQLite
-(3.25+) run the same query.
-
-The totals are a plain aggregate over the matching rows (no window needed); pages take their row
-count from it, so a page is three queries whatever its size (`PointsReportRows`).
+The totals are a plain aggregate over the matching rows; pages take their row count from it, so
+a page is three queries whatever its size (`PointsReportRows`).
 
 Rows are read as tuples (`values_list`) with exactly the columns a row shows, and turned into
 `PointsReportRow`s: an export reads a million rows, and building a model instance per row and
@@ -33,7 +28,7 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any, overload
 
-from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Sum, When, Window
+from django.db.models import Count, F, Q, QuerySet, Sum
 
 from bookings.models import Salon
 from bookings.selectors import client_list
@@ -101,28 +96,15 @@ def _row_condition(*, salon: Salon, filters: PointsReportFilters) -> Q:
 
 
 def points_report_entries(*, salon: Salon, filters: PointsReportFilters) -> QuerySet[PointsEntry]:
-    """The matching ledger rows, in the filters' order, each with `running_balance`."""
+    """The matching ledger rows, in the filters' order, each with `running_balance` (the
+    client's balance after the row, as the ledger stored it)."""
     condition = _row_condition(salon=salon, filters=filters)
-    balance = Window(
-        Sum("points"),
-        partition_by=[F("client_id")],
-        order_by=[F("created_at").asc(), F("id").asc()],
+    return (
+        PointsEntry.objects.for_salon(salon)
+        .filter(condition)
+        .annotate(running_balance=F("balance_after"))
+        .order_by(*filters.ordering())
     )
-    ledger = PointsEntry.objects.for_salon(salon)
-    if not condition:
-        rows = ledger.annotate(running_balance=balance)
-    else:
-        _start, end = local_day_bounds(filters.date_from, filters.date_to, salon.tzinfo)
-        matching = PointsEntry.objects.for_salon(salon).filter(condition)
-        ledger = ledger.filter(client_id__in=matching.values("client_id"))
-        if end is not None:
-            ledger = ledger.filter(created_at__lt=end)
-        rows = ledger.annotate(
-            running_balance=Case(
-                When(condition, then=balance), default=None, output_field=IntegerField()
-            )
-        ).filter(running_balance__isnull=False)
-    return rows.order_by(*filters.ordering())
 
 
 def points_report_list(*, salon: Salon, filters: PointsReportFilters) -> QuerySet[Any]:
@@ -137,10 +119,10 @@ DETAIL_VALUES = tuple(name for name in ROW_VALUES if name != "running_balance")
 
 class PointsReportRows(Sequence["PointsReportRow"]):
     """The report's rows for a page (a paginator slices this): a slice is two queries, the
-    page's ids with their running balance (the window over narrow rows, then the page), and then
-    what those rows show. Joining the clients, visits, services … of every row before the page
-    is cut (as the single query of an export does) made a page of a large salon three times
-    slower. `len()` is the count of the totals (`points_report_totals`), given by the caller."""
+    page's ids with their running balance (narrow rows, cut by the index), and then what those
+    rows show. Joining the clients, visits, services … of every row before the page is cut (as
+    the single query of an export does) can make a deep page of a large salon slower. `len()`
+    is the count of the totals (`points_report_totals`), given by the caller."""
 
     def __init__(self, *, salon: Salon, filters: PointsReportFilters, count: int) -> None:
         self.salon, self.filters, self.total = salon, filters, count

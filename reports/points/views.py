@@ -8,7 +8,12 @@ it), never a 500, and parameters the form does not know are ignored.
 
 A page is a constant number of queries whatever its size: the totals (which also give the row
 count to the paginator), the page's ids with their running balances, what those rows show
-(`PointsReportRows`), and the filter form's choices."""
+(`PointsReportRows`), the member's recent background exports, and the filter form's choices.
+
+CSV comes in two dialects (`?dialect=comma|semicolon`, default by the salon's language;
+reports/exports.py); an unknown one is an error message on the page, nothing exported. An
+Excel export of more rows than REPORTS_XLSX_MAX_ROWS is written by a background job
+(reports/jobs/): the export answers with the job's page, which offers the download when ready."""
 
 from __future__ import annotations
 
@@ -34,10 +39,22 @@ from bookings.models import Client
 from bookings.selectors import client_list
 from loyalty.selectors import points_balance
 from loyalty.services.points import points_adjust
-from reports.exports import ExportTooLarge
+from reports.exports import (
+    ExportNeedsJob,
+    ExportTooLarge,
+    csv_dialect_choice,
+    csv_dialect_error,
+    csv_dialect_options,
+)
+from reports.jobs.models import ExportJob
+from reports.jobs.selectors import recent_export_jobs
+from reports.jobs.services import export_job_create
 from reports.points.exports import (
     points_export_response,
+    points_filters_query,
     points_xlsx_fits,
+    points_xlsx_possible,
+    xlsx_background_message,
     xlsx_too_large_message,
 )
 from reports.points.filters import clean_search
@@ -78,8 +95,15 @@ class PointsReportView(SalonViewMixin, TemplateView):
                 "sort_links": self._sort_links(form, filters.sort),
                 "return_to": self.request.get_full_path(),
                 "xlsx_too_large": (
-                    xlsx_too_large_message() if not points_xlsx_fits(totals.count) else ""
+                    xlsx_too_large_message() if not points_xlsx_possible(totals.count) else ""
                 ),
+                "xlsx_background": (
+                    xlsx_background_message(totals.count)
+                    if not points_xlsx_fits(totals.count)
+                    else ""
+                ),
+                "csv_dialects": csv_dialect_options(self.salon.default_language),
+                "recent_jobs": recent_export_jobs(salon=self.salon, user=self.request.user),
             }
         )
         return context
@@ -100,7 +124,9 @@ class PointsReportView(SalonViewMixin, TemplateView):
 
 
 class PointsExportView(SalonViewMixin, View):
-    """The report's rows as a file; `file_format` comes from the URL (csv / xlsx)."""
+    """The report's rows as a file; `file_format` comes from the URL (csv / xlsx), the CSV's
+    dialect from `?dialect=comma|semicolon` (default: the salon's language). An Excel file too
+    large for the request becomes a background job: the answer is its page."""
 
     manage_required = False
     file_format = "csv"
@@ -111,16 +137,36 @@ class PointsExportView(SalonViewMixin, View):
         if not form.is_valid():
             query = request.GET.urlencode()
             return HttpResponseRedirect(f"{report_url}?{query}" if query else report_url)
+        dialect = csv_dialect_choice(
+            request.GET.get("dialect"), language=self.salon.default_language
+        )
+        if dialect is None:
+            messages.error(request, csv_dialect_error())
+            return HttpResponseRedirect(f"{report_url}?{form.query()}")
         try:
             return points_export_response(
-                salon=self.salon, filters=form.filters(), file_format=self.file_format
+                salon=self.salon,
+                filters=form.filters(),
+                file_format=self.file_format,
+                dialect=dialect,
             )
         except ExportTooLarge:
-            messages.error(
-                request,
-                xlsx_too_large_message(),
-            )
+            messages.error(request, xlsx_too_large_message())
             return HttpResponseRedirect(f"{report_url}?{form.query()}")
+        except ExportNeedsJob as needs_job:
+            job = export_job_create(
+                salon=self.salon,
+                report=ExportJob.Report.POINTS,
+                query=points_filters_query(form.filters()),
+                filename=needs_job.filename,
+                user=request.user,
+            )
+            return HttpResponseRedirect(
+                reverse(
+                    "dashboard:report_export_job",
+                    kwargs={"salon_slug": self.salon.slug, "token": job.token},
+                )
+            )
 
 
 class PointsAddView(SalonFormView):

@@ -135,24 +135,27 @@ def test_the_report_shows_each_clients_exact_figures(regulars, owner_client):
             "name": "Kati Kask kati@x.test",
             "visits": "2",
             "last_visit": "2026-02-10",
-            "total_spent": "75.50 EUR",
+            "total_spent": "€75.50",
             "points_balance": "120",
+            "packages_held": "0",
             "referred_by": "",
         },
         {
             "name": "Liis Lepp liis@x.test",
             "visits": "1",
             "last_visit": "2026-02-15",
-            "total_spent": "80.00 EUR",
+            "total_spent": "€80.00",
             "points_balance": "0",
+            "packages_held": "0",
             "referred_by": "",
         },
         {
             "name": "Mart Mets mart@x.test",
             "visits": "0",
             "last_visit": "—",
-            "total_spent": "0.00 EUR",
+            "total_spent": "€0.00",
             "points_balance": "0",
+            "packages_held": "0",
             "referred_by": "",
         },
     ]
@@ -381,6 +384,8 @@ HEADER = [
     "Last visit",
     "Total spent (EUR)",
     "Points",
+    "Packages held",
+    "Packages",
     "Referred by",
 ]
 
@@ -397,9 +402,9 @@ def test_the_csv_export_has_the_same_rows_as_the_report(regulars, owner_client):
     assert body.startswith("\ufeff")
     assert list(csv.reader(io.StringIO(body.removeprefix("\ufeff")))) == [
         HEADER,
-        ["Liis Lepp", "liis@x.test", "", "1", "2026-02-15", "80.00", "0", ""],
-        ["Kati Kask", "kati@x.test", "", "2", "2026-02-10", "75.50", "120", ""],
-        ["Mart Mets", "mart@x.test", "", "0", "", "0.00", "0", ""],
+        ["Liis Lepp", "liis@x.test", "", "1", "2026-02-15", "80.00", "0", "0", "", ""],
+        ["Kati Kask", "kati@x.test", "", "2", "2026-02-10", "75.50", "120", "0", "", ""],
+        ["Mart Mets", "mart@x.test", "", "0", "", "0.00", "0", "0", "", ""],
     ]
 
 
@@ -415,9 +420,9 @@ def test_the_xlsx_export_has_real_numbers_and_dates(regulars, owner_client):
     assert sheet.title == "Clients"
     assert [list(row) for row in sheet.iter_rows(values_only=True)] == [
         HEADER,
-        ["Kati Kask", "kati@x.test", None, 2, dt.datetime(2026, 2, 10), 75.5, 120, None],
-        ["Liis Lepp", "liis@x.test", None, 1, dt.datetime(2026, 2, 15), 80, 0, None],
-        ["Mart Mets", "mart@x.test", None, 0, None, 0, 0, None],
+        ["Kati Kask", "kati@x.test", None, 2, dt.datetime(2026, 2, 10), 75.5, 120, 0, None, None],
+        ["Liis Lepp", "liis@x.test", None, 1, dt.datetime(2026, 2, 15), 80, 0, 0, None, None],
+        ["Mart Mets", "mart@x.test", None, 0, None, 0, 0, 0, None, None],
     ]
     assert sheet["E2"].number_format == "yyyy-mm-dd"
 

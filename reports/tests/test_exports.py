@@ -374,9 +374,13 @@ def test_an_export_with_bad_filters_goes_back_to_the_page(world, owner_client):
     )
 
 
-def test_too_many_rows_for_excel_are_refused_with_a_message(world, owner_client, settings):
-    # given a limit below the 4 rows of March
-    settings.REPORTS_XLSX_MAX_ROWS = 3
+def test_more_rows_than_a_sheet_are_refused_with_a_message(
+    world, owner_client, settings, monkeypatch
+):
+    # given a sheet that would hold 3 rows, below the 4 rows of March
+    from reports.points import exports as points_exports
+
+    monkeypatch.setattr(points_exports, "XLSX_SHEET_MAX_ROWS", 3)
 
     # when
     page = owner_client.get(reverse("dashboard:reports", kwargs={"salon_slug": "alpha"}), MARCH)
@@ -386,7 +390,7 @@ def test_too_many_rows_for_excel_are_refused_with_a_message(world, owner_client,
     from_api = api.get("/api/v1/salons/alpha/reports/points/export.xlsx", MARCH)
 
     # then
-    message = "An Excel file holds at most 3 rows here."
+    message = "An Excel file holds at most 3 rows."
     assert message in page.content.decode()
     assert "/reports/points/export.xlsx" not in page.content.decode()
     assert response.redirect_chain[-1][0].startswith("/dashboard/alpha/reports/?date_from=")

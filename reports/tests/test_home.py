@@ -663,17 +663,42 @@ def test_the_demo_home_page_shows_appointments_and_charts(db, clock):
 
     call_command("seed_demo", stdout=io.StringIO())
     call_command("seed_demo_loyalty", stdout=io.StringIO())
+    call_command("seed_demo_packages", stdout=io.StringIO())
     http = HttpClient()
     http.force_login(get_user_model().objects.get(email="owner@demo.salonbook.test"))
 
     # when
     response = http.get("/dashboard/demo/", {"period": "7"})
 
-    # then
+    # then every figure the issue names is there, drawn from the demo data
     page = response.content.decode()
     assert response.status_code == 200
     assert int(re.search(r'id="home-tomorrow" data-count="(\d+)"', page).group(1)) > 0
+    assert 'id="home-today"' in page
     assert len(bars(page, "chart-bookings")) == 7
+    assert sum(int(value) for value in values(page, "chart-bookings")) > 0
+    assert sum(float(value) for value in values(page, "chart-revenue")) > 0
+    assert sum(int(value) for value in values(page, "chart-points", "Earned")) > 0
+    assert "Package sales per week" in page and 'data-chart="chart-packages"' in page
+
+
+def test_the_demo_home_page_shows_the_package_sold_today(db):
+    # given the demo salon seeded now (no frozen clock: the package is paid today)
+    import io
+
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+
+    for command in ("seed_demo", "seed_demo_loyalty", "seed_demo_packages"):
+        call_command(command, stdout=io.StringIO())
+    http = HttpClient()
+    http.force_login(get_user_model().objects.get(email="owner@demo.salonbook.test"))
+
+    # when
+    page = http.get("/dashboard/demo/", {"period": "7"}).content.decode()
+
+    # then the demo client's visit package is this week's sale
+    assert sum(int(value) for value in values(page, "chart-packages")) == 1
     assert sum(int(value) for value in values(page, "chart-bookings")) > 0
 
 
@@ -836,3 +861,59 @@ def test_a_member_of_two_salons_sees_each_salons_own_home(shop, other_salon, clo
     assert "Olga Outsider" in section(beta, "home-today") and "Kati" not in beta
     assert HomeVisit.objects.for_salon(shop["salon"]).count() == 1
     assert HomeVisit.objects.for_salon(other_salon).count() == 1
+
+
+# --- Package sales ----------------------------------------------------------------------
+
+
+def test_package_sales_per_week_count_paid_packages_of_this_salon_only(
+    week_of_business, owner_client, clock
+):
+    from packages.models import ClientPackage, PackageKind
+    from packages.services.holdings import client_package_assign, client_package_buy
+    from packages.tests.conftest import make_type
+
+    # given two packages paid this week, one last week, one waiting for payment, one older
+    # than the period, and another salon's sale
+    shop = week_of_business
+    salon = shop["salon"]
+    visits = make_type(salon, [shop["haircut"]], name="5 visits", price="150.00")
+    month = make_type(salon, [shop["haircut"]], kind=PackageKind.TIME, name="Month", price="49.90")
+
+    def sold(package_type: Any, client: Any, paid_at: dt.datetime) -> None:
+        held = client_package_assign(
+            salon=salon,
+            client=client,
+            package_type=package_type,
+            actor=None,
+            expires_on=dt.date(2026, 12, 31),
+        )
+        ClientPackage.objects.filter(pk=held.pk).update(paid_at=paid_at)
+
+    sold(visits, shop["kati"], local(dt.date(2026, 3, 9), 10))
+    sold(month, shop["liis"], local(dt.date(2026, 3, 11), 0, 30))  # today, just after midnight
+    sold(month, shop["kati"], local(dt.date(2026, 3, 6), 23, 50))  # last week (Friday)
+    sold(visits, shop["liis"], local(dt.date(2026, 1, 2), 12))  # before the 30 days
+    client_package_buy(salon=salon, client=shop["kati"], package_type=visits)  # pending
+    theirs = shop["theirs"]
+    their_type = make_type(theirs["client"].salon, [theirs["service"]], name="Theirs")
+    client_package_assign(
+        salon=theirs["client"].salon,
+        client=theirs["client"],
+        package_type=their_type,
+        actor=None,
+        expires_on=None,
+    )
+
+    # when
+    page = owner_client.get(HOME, {"period": "7"}).content.decode()
+
+    # then
+    assert bars(page, "chart-packages") == [
+        ("Packages sold", "5 Mar", "1"),
+        ("Packages sold", "9 Mar", "2"),
+    ]
+    table = text(section(page, "chart-card-packages"))
+    assert "5 Mar 1 49.90 EUR" in table and "9 Mar 2 199.90 EUR" in table
+    thirty = owner_client.get(HOME, {"period": "30"}).content.decode()
+    assert sum(int(v) for v in values(thirty, "chart-packages")) == 3

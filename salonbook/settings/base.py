@@ -1,5 +1,6 @@
 """Settings shared by every environment. Configuration comes from environment variables only."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -30,7 +31,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",  # API tokens, stored hashed (accounts.ApiToken; accounts/tokens.py)
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_filters",
@@ -46,10 +47,14 @@ INSTALLED_APPS = [
     "referrals",
     "reports",
     "onboarding",
+    "languages",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before anything reads the database: in a GET/HEAD a read whose connection died is run
+    # once more on a new connection instead of answering 500 (salonbook/db_retry.py).
+    "salonbook.db_retry.DatabaseReadRetryMiddleware",
     # Before anything reads the body: /api/ answers an oversized one with a JSON 413.
     "salonbook.api_middleware.ApiRequestTooLargeMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -59,6 +64,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "languages.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -81,6 +87,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
+            # `{{ amount|money:currency }}` everywhere (languages/templatetags/money.py).
+            "builtins": ["languages.templatetags.money"],
         },
     },
 ]
@@ -94,6 +102,12 @@ DATABASES["default"].setdefault("ATOMIC_REQUESTS", False)
 # connection killed by the server or a failover is replaced instead of failing a request.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Behind PgBouncer in transaction pooling mode: no server-side cursors (they live across
+# transactions). Statements are bound client-side (Django's psycopg default), so no prepared
+# statements either; README "Performance" describes the set-up.
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool(
+    "DISABLE_SERVER_SIDE_CURSORS", default=False
+)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # SQLite serializes writers; wait for the lock instead of failing at once.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
@@ -165,6 +179,8 @@ LANGUAGES = [
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
+# Our English starts weeks on Monday; every other format is Django's per language.
+FORMAT_MODULE_PATH = ["salonbook.formats"]
 TIME_ZONE = "UTC"
 USE_TZ = True
 PHONENUMBER_DEFAULT_REGION = env("PHONENUMBER_DEFAULT_REGION", default="EE")
@@ -203,13 +219,17 @@ TRUSTED_PROXY_HEADER = env(
     "TRUSTED_PROXY_HEADER", default=env("PASSCODE_TRUSTED_PROXY_HEADER", default="")
 )
 
-# Absolute links in notices (manage a booking, add it to a calendar) start with this.
-SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Absolute links in notices (manage a booking, add it to a calendar) start with this; by
+# default the port actually served (`PORT=8001 make run`).
+SITE_URL = env("SITE_URL", default=f"http://127.0.0.1:{env('PORT', default='8000')}").rstrip("/")
 
-# Booking passcodes: wrong codes allowed per client IP / per location or staff member from
-# all IPs, within a window (bookings/passcodes.py).
+# Booking passcodes (bookings/passcodes.py), per window: wrong codes per client IP before that
+# address is refused until the window ends; wrong codes per location or staff member from all
+# IPs before every attempt on it waits a growing delay (1 s, 2 s, 4 s … at most the max
+# delay; never a lockout) and the salon's owners are e-mailed.
 PASSCODE_MAX_FAILURES_PER_IP = env.int("PASSCODE_MAX_FAILURES_PER_IP", default=5)
-PASSCODE_MAX_FAILURES_PER_TARGET = env.int("PASSCODE_MAX_FAILURES_PER_TARGET", default=50)
+PASSCODE_MAX_FAILURES_PER_TARGET = env.int("PASSCODE_MAX_FAILURES_PER_TARGET", default=20)
+PASSCODE_TARGET_MAX_DELAY_SECONDS = env.int("PASSCODE_TARGET_MAX_DELAY_SECONDS", default=60)
 PASSCODE_WINDOW_SECONDS = env.int("PASSCODE_WINDOW_SECONDS", default=15 * 60)
 
 # Online bookings (public site checkout and public API) per client IP and per salon within a
@@ -233,6 +253,10 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="SalonBook <no-reply@salo
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 SMS_BACKEND = env("SMS_BACKEND", default="notices.sms.ConsoleSmsBackend")
 SMS_FILE_PATH = env("SMS_FILE_PATH", default=str(VAR_DIR / "sms"))
+# Excel exports written in the background (reports/jobs/): a folder per salon, files named by
+# an unguessable token, deleted after REPORTS_EXPORT_TTL_HOURS; never served as static/media.
+REPORTS_EXPORT_DIR = env("REPORTS_EXPORT_DIR", default=str(VAR_DIR / "exports"))
+REPORTS_EXPORT_TTL_HOURS = env.int("REPORTS_EXPORT_TTL_HOURS", default=24)
 TWILIO_ACCOUNT_SID = env("TWILIO_ACCOUNT_SID", default="")
 TWILIO_AUTH_TOKEN = env("TWILIO_AUTH_TOKEN", default="")
 TWILIO_FROM_NUMBER = env("TWILIO_FROM_NUMBER", default="")
@@ -247,6 +271,9 @@ else:
         "data_folder_in": str(VAR_DIR / "broker" / "queue"),
         "data_folder_out": str(VAR_DIR / "broker" / "queue"),
         "processed_folder": str(VAR_DIR / "broker" / "processed"),
+        # kombu's default is ./control (the exchange tables of the worker's remote control):
+        # keep everything the broker writes under var/.
+        "control_folder": str(VAR_DIR / "broker" / "control"),
         "store_processed": False,
     }
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=CELERY_BROKER_URL)
@@ -257,6 +284,11 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE: dict = {
+    # Expired Excel exports deleted, lost export jobs published again (reports/jobs/services.py).
+    "reports-export-jobs-sweep": {
+        "task": "reports.tasks.export_jobs_sweep",
+        "schedule": 300.0,
+    },
     "bookings-send-reminders": {
         "task": "bookings.tasks.appointments_send_reminders",
         "schedule": 300.0,
@@ -297,7 +329,7 @@ GIFT_CARD_WINDOW_SECONDS = env.int("GIFT_CARD_WINDOW_SECONDS", default=900)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.authentication.ApiTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -308,6 +340,18 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {"anon": env("API_ANON_RATE", default="600/minute")},
     "EXCEPTION_HANDLER": "salonbook.api.exception_handler",
 }
+# API tokens (django-rest-knox): `Authorization: Token <token>`; only a digest is stored, each
+# expires after API_TOKEN_TTL_DAYS and can be revoked by its user (accounts/tokens.py).
+KNOX_TOKEN_MODEL = "accounts.ApiToken"
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(days=env.int("API_TOKEN_TTL_DAYS", default=30)),
+    "AUTH_HEADER_PREFIX": "Token",
+    "AUTO_REFRESH": False,
+}
+API_TOKEN_MAX_PER_USER = env.int("API_TOKEN_MAX_PER_USER", default=20)
+# knox's own AuthToken is swapped out for accounts.ApiToken; without this its migrations would
+# still create an unused table (whose foreign key to the users blocks TRUNCATE in tests).
+MIGRATION_MODULES = {"knox": None}
 SPECTACULAR_SETTINGS = {
     "TITLE": "SalonBook API",
     "DESCRIPTION": "Owner and public endpoints of SalonBook.",
@@ -317,6 +361,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # One name for every field whose choices are our languages (a salon's default language, a
+    # client's preferred one…), instead of a warning that they share a choice set.
+    "ENUM_NAME_OVERRIDES": {"LanguageEnum": LANGUAGES},
 }
 
 # --- Logging ----------------------------------------------------------------------------

@@ -19,5 +19,5 @@ LOGGING = {
     "loggers": {**LOGGING["loggers"], "django": {"handlers": [], "level": "INFO"}},
 }
 
-for folder in ("broker/queue", "broker/processed", "cache", "sms", "staticfiles"):
+for folder in ("broker/queue", "broker/processed", "broker/control", "cache", "sms", "staticfiles"):
     (VAR_DIR / folder).mkdir(parents=True, exist_ok=True)

@@ -5,12 +5,16 @@
 // - positions and colors appointment and time-off blocks;
 // - drag an appointment to another time or staff column: POST the move form with fetch
 //   (CSRF token from the body's hx-headers or the cookie); 409 = taken, the message is shown;
-// - click an empty place in a column to book there;
-// - the detail panel is loaded by htmx; its move form may answer 400/409 with the form again.
+// - click an empty place in a column to book there: the booking panel opens in the side panel
+//   (htmx; without it, the booking page) with the day, time and staff member filled in;
+// - the week view puts the day's staff side by side where their appointments overlap
+//   (data-lane / data-lanes) and shades the hours nobody works (.cal-shade);
+// - the detail panel is loaded by htmx; its move form and the booking form may answer
+//   400/409 with the form again.
 (function () {
   "use strict";
 
-  var PX_PER_MINUTE = 0.8; // 48px an hour; keep in step with .cal-hour in app.css
+  var PX_PER_MINUTE = 1.2; // 72px an hour: a 30-minute block has two readable lines; keep in step with .cal-hour in calendar.css
   var MIN_BLOCK_PX = 18;
   var COLOR = /^#[0-9a-fA-F]{6}$/;
   var dragging = null;
@@ -28,11 +32,15 @@
     return pad(Math.floor(total / 60)) + ":" + pad(total % 60);
   }
 
+  // Black or white, whichever contrasts more with the background by WCAG's relative
+  // luminance: one of them always reaches 4.5:1 (AA). Mirrors bookings/contrast.py.
   function textColorFor(hex) {
-    var r = parseInt(hex.substr(1, 2), 16);
-    var g = parseInt(hex.substr(3, 2), 16);
-    var b = parseInt(hex.substr(5, 2), 16);
-    return (r * 299 + g * 587 + b * 114) / 1000 > 150 ? "#111827" : "#ffffff";
+    var channels = [1, 3, 5].map(function (at) {
+      var c = parseInt(hex.substr(at, 2), 16) / 255;
+      return c <= 0.04045 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4);
+    });
+    var luminance = 0.2126 * channels[0] + 0.7152 * channels[1] + 0.0722 * channels[2];
+    return (luminance + 0.05) / 0.05 >= 1.05 / (luminance + 0.05) ? "#000000" : "#ffffff";
   }
 
   function csrfToken() {
@@ -61,6 +69,15 @@
       block.style.top = number(block, "data-top", 0) * PX_PER_MINUTE + "px";
       block.style.height =
         Math.max(number(block, "data-height", 0) * PX_PER_MINUTE, MIN_BLOCK_PX) + "px";
+    });
+    cal.querySelectorAll("[data-lanes]").forEach(function (block) {
+      var lanes = Math.max(number(block, "data-lanes", 1), 1);
+      var lane = Math.min(number(block, "data-lane", 0), lanes - 1);
+      if (lanes > 1) {
+        block.style.left = "calc(" + (lane * 100) / lanes + "% + 1px)";
+        block.style.width = "calc(" + 100 / lanes + "% - 2px)";
+        block.style.right = "auto";
+      }
     });
     cal.querySelectorAll("[data-service-color]").forEach(function (block) {
       var color = block.getAttribute("data-service-color");
@@ -230,9 +247,22 @@
         location: cal.getAttribute("data-location"),
         date: body.getAttribute("data-date"),
         time: formatMinutes(minutes),
-        staff: body.getAttribute("data-staff"),
       });
-      window.location.href = createUrl + "?" + params.toString();
+      if (body.getAttribute("data-staff")) {
+        params.set("staff", body.getAttribute("data-staff"));
+      }
+      var url = createUrl + "?" + params.toString();
+      var panel = document.getElementById("cal-panel");
+      if (window.htmx && panel) {
+        window.htmx.ajax("GET", url, { target: panel, swap: "innerHTML" }).then(function () {
+          var search = panel.querySelector("input[name=client_query]");
+          if (search) {
+            search.focus();
+          }
+        });
+      } else {
+        window.location.href = url;
+      }
     });
   }
 
@@ -264,7 +294,8 @@
   document.addEventListener("htmx:beforeSwap", function (event) {
     var status = event.detail.xhr.status;
     var target = event.detail.target;
-    if ((status === 400 || status === 409) && target && target.id === "cal-panel") {
+    var inPanel = target && (target.id === "cal-panel" || target.id === "booking-form");
+    if ((status === 400 || status === 409) && inPanel) {
       event.detail.shouldSwap = true;
       event.detail.isError = false;
     }

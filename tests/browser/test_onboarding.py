@@ -31,7 +31,7 @@ def test_new_owner_signs_up_and_sets_up_a_salon(transactional_db: None, pages: P
     page.locator("input[name='email']").fill("kadri@example.test")
     page.locator("input[name='password1']").fill("a-long-passphrase-2026")
     page.locator("input[name='password2']").fill("a-long-passphrase-2026")
-    page.get_by_role("button", name="Sign Up").click()
+    page.get_by_role("button", name="Create account").click()
 
     # and confirm their e-mail with the link they were sent
     expect(page).to_have_url(re.compile(r"/accounts/confirm-email/"))
@@ -130,17 +130,23 @@ def test_invited_staff_member_signs_up_through_the_link(
     page.locator("input[name='email']").fill("mari@example.test")
     page.locator("input[name='password1']").fill("a-long-passphrase-2026")
     page.locator("input[name='password2']").fill("a-long-passphrase-2026")
-    page.get_by_role("button", name="Sign Up").click()
+    page.get_by_role("button", name="Create account").click()
     expect(page).to_have_url(re.compile(r"/accounts/confirm-email/"))
     link = CONFIRM_LINK.search(mail.outbox[-1].body)
     assert link is not None
     page.goto(link.group(0))
     page.get_by_role("button", name="Confirm").click()
 
-    # then she is back on the invitation, accepts it and sees the salon's dashboard
+    # then she is back on the invitation, accepts it and lands on her day
     expect(page.get_by_role("button", name="Accept the invitation")).to_be_visible()
     page.get_by_role("button", name="Accept the invitation").click()
-    expect(page).to_have_url(re.compile(r"/dashboard/studio/$"))
+    expect(page).to_have_url(re.compile(r"/dashboard/studio/my-day/$"))
+    # (in the salon's language: Mari has not chosen one of her own, the salon is Estonian)
+    expect(page.get_by_role("heading", name="Minu päev — Mari Saar")).to_be_visible()
+    # with only what the staff role opens in the menu
+    expect(page.locator(".sidenav a[href='/dashboard/studio/calendar/']")).to_be_visible()
+    expect(page.locator(".sidenav a[href='/dashboard/studio/online-booking/']")).to_have_count(0)
+    expect(page.locator(".sidenav a[href='/dashboard/studio/staff/']")).to_be_visible()
     mari.refresh_from_db()
     assert mari.user is not None and mari.user.email == "mari@example.test"
     assert Membership.objects.get(salon=salon, user=mari.user).role == "staff"

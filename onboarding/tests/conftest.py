@@ -1,0 +1,3 @@
+"""The booking tests' `shop` (a location, a service and two staff working every day)."""
+
+from bookings.tests.conftest import shop  # noqa: F401
