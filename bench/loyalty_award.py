@@ -32,9 +32,9 @@ SNAPSHOT_POINTS = 15
 
 _CLIENTS_SQL = """
 INSERT INTO bookings_client (salon_id, first_name, last_name, email, phone, notes,
-    marketing_consent, preferred_channel, created_at, updated_at)
+    marketing_consent, preferred_channel, preferred_language, created_at, updated_at)
 SELECT s.id, 'Client ' || n, '', 'c' || n || '@' || s.slug || '.test', '', '',
-    n %% 2 = 0, 'email', %(now)s, %(now)s
+    n %% 2 = 0, 'email', '', %(now)s, %(now)s
 FROM bookings_salon s CROSS JOIN generate_series(0, %(clients)s - 1) n
 WHERE s.id = ANY(%(salons)s)
 """
@@ -280,7 +280,7 @@ def _vacuum_analyze() -> None:
 
 def _reset_ledger() -> None:
     with connection.cursor() as cursor:
-        cursor.execute("TRUNCATE loyalty_pointsentry, loyalty_pointsaccount")
+        cursor.execute("TRUNCATE loyalty_pointsentry, loyalty_pointsaccount CASCADE")
     _vacuum_analyze()
 
 

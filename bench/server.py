@@ -83,7 +83,16 @@ def _start(port: int) -> subprocess.Popen:
         "/dev/null",
         "salonbook.wsgi",
     ]
-    process = subprocess.Popen(command, cwd=ROOT, env=_server_env(port))
+    env = _server_env(port)
+    # As a deployment does: the production storage serves only files in its manifest (a page
+    # naming a static file missing from it is a 500).
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
+    process = subprocess.Popen(command, cwd=ROOT, env=env)
     deadline = time.time() + 30
     while time.time() < deadline:
         try:

@@ -36,7 +36,10 @@ Every date given must lie in the date horizon (years 2000–2100, bookings/valid
 How it is computed (issue 15: a constant number of queries, and Python time that grows with
 the free times offered rather than with timestamp handling). Two queries: the candidate staff
 with their working hours; then the location's opening hours and closed days together with the
-staff's appointments and time off (one UNION). Everything after that is integer arithmetic on
+staff's appointments and time off (one UNION). On PostgreSQL both are written-out SQL (the
+ORM's querysets cost about a third of the function's time to build on every call); other
+databases get the same queries from the ORM, and bookings/tests/test_availability_output.py
+proves both give the same answer. Everything after that is integer arithmetic on
 seconds: hours are laid out on "wall seconds" (the location's wall clock as if it were UTC),
 intersected, and turned into UTC seconds with the day's UTC offset; each staff member's busy
 time is merged once and widened by the service's length and buffers into "blocked" start
@@ -57,7 +60,7 @@ from functools import cached_property
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import connections
+from django.db import connections, router
 from django.db.models import (
     CharField,
     DateField,
@@ -315,6 +318,52 @@ def _staff_fields() -> list[str]:
     return [f.attname for f in StaffMember._meta.concrete_fields]
 
 
+def _staff_hours_postgresql(
+    using: str,
+    *,
+    salon_id: int,
+    location_id: int,
+    service_id: int,
+    staff_id: int | None,
+    online: bool,
+    online_staff_ids: Collection[int] | None,
+) -> list[tuple[Any, ...]]:
+    """Availability's first query on PostgreSQL, written out (the ORM's query, without
+    building it per request): the weekly shifts at the location of the active staff members
+    who give the service and work at the location — online, those offered online or those in
+    `online_staff_ids` — as rows (weekday, starts, ends, *the staff member's columns in
+    `_staff_fields()` order)."""
+    staff_meta = StaffMember._meta
+    services = staff_meta.get_field("services")
+    locations = staff_meta.get_field("locations")
+    columns = ", ".join(f'm."{f.column}"' for f in staff_meta.concrete_fields)
+    sql = (
+        f'SELECT h."weekday", h."starts", h."ends", {columns} '
+        f'FROM "{WorkingHours._meta.db_table}" h '
+        f'JOIN "{staff_meta.db_table}" m ON h."staff_id" = m."{staff_meta.pk.column}" '
+        f'JOIN "{locations.m2m_db_table()}" sl ON sl."{locations.m2m_column_name()}" = m."id" '
+        f'JOIN "{services.m2m_db_table()}" ss ON ss."{services.m2m_column_name()}" = m."id" '
+        f'WHERE h."salon_id" = %s AND h."location_id" = %s AND m."is_active" '
+        f'AND sl."{locations.m2m_reverse_name()}" = %s '
+        f'AND ss."{services.m2m_reverse_name()}" = %s'
+    )
+    params: list[Any] = [salon_id, location_id, location_id, service_id]
+    if online and online_staff_ids is not None:
+        ids = list(online_staff_ids)
+        if not ids:
+            return []
+        sql += f' AND h."staff_id" IN ({", ".join(["%s"] * len(ids))})'
+        params += ids
+    elif online:
+        sql += ' AND m."offered_online"'
+    if staff_id is not None:
+        sql += ' AND h."staff_id" = %s'
+        params.append(staff_id)
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
 def _written_out_sql(using: str) -> bool:
     """Whether availability's second query is the written-out PostgreSQL one (epoch seconds,
     `_busy_rows_postgresql`); else the ORM builds it (other databases; the tests compare
@@ -414,26 +463,39 @@ def availability_get(
     # 1. Every candidate staff member at this location with their working hours: one row per
     # weekly shift, the staff member's columns repeated (a model instance made once per
     # staff member, not per row).
-    hours_qs = WorkingHours.objects.for_salon(salon).filter(
-        location=location,
-        staff__is_active=True,
-        staff__services=service,
-        staff__locations=location,
-    )
-    if online and online_staff_ids is not None:
-        hours_qs = hours_qs.filter(staff_id__in=list(online_staff_ids))
-    elif online:
-        hours_qs = hours_qs.filter(staff__offered_online=True)
-    if staff is not None:
-        hours_qs = hours_qs.filter(staff=staff)
+    db = router.db_for_read(WorkingHours)
     staff_fields = _staff_fields()
-    rows = hours_qs.values_list(
-        "weekday", "starts", "ends", *(f"staff__{name}" for name in staff_fields)
-    ).order_by()
+    written_out = _written_out_sql(db)
+    rows: Iterable[tuple[Any, ...]]
+    if written_out:
+        rows = _staff_hours_postgresql(
+            db,
+            salon_id=salon.pk,
+            location_id=location.pk,
+            service_id=service.pk,
+            staff_id=None if staff is None else staff.pk,
+            online=online,
+            online_staff_ids=online_staff_ids,
+        )
+    else:
+        hours_qs = WorkingHours.objects.for_salon(salon).filter(
+            location=location,
+            staff__is_active=True,
+            staff__services=service,
+            staff__locations=location,
+        )
+        if online and online_staff_ids is not None:
+            hours_qs = hours_qs.filter(staff_id__in=list(online_staff_ids))
+        elif online:
+            hours_qs = hours_qs.filter(staff__offered_online=True)
+        if staff is not None:
+            hours_qs = hours_qs.filter(staff=staff)
+        rows = hours_qs.values_list(
+            "weekday", "starts", "ends", *(f"staff__{name}" for name in staff_fields)
+        ).order_by()
     staff_by_id: dict[int, StaffMember] = {}
     refused: set[int] = set()
     shifts: dict[int, dict[int, list[Seconds]]] = defaultdict(lambda: defaultdict(list))
-    db = hours_qs.db
     id_at = staff_fields.index(StaffMember._meta.pk.attname)
     for weekday, starts, ends, *values in rows:
         staff_id = values[id_at]
@@ -459,14 +521,14 @@ def availability_get(
     # Typed NULLs (PostgreSQL matches a UNION's column types branch by branch).
     # On PostgreSQL busy times come as epoch seconds (float8): parsing 2 timestamps per row
     # was most of the time for a busy month of 50 staff.
-    epoch = _written_out_sql(hours_qs.db)
+    epoch = written_out
     opening: dict[int, list[Seconds]] = defaultdict(list)
     closed_days: set[dt.date] = set()
     busy_raw: dict[int, list[tuple[float, float]]] = defaultdict(list)
     booked: list[tuple[int, float]] = []
     if epoch:
         union_rows = _busy_rows_postgresql(
-            hours_qs.db,
+            db,
             salon_id=salon.pk,
             location_id=location.pk,
             staff_ids=[] if ignore_busy else staff_ids,

@@ -2,9 +2,11 @@
 ro, fi and de, "€45.00" in en) and the first day of the week (Django's FIRST_DAY_OF_WEEK of
 the language; our English starts on Monday too, `salonbook/formats/en`).
 
-Dates and numbers need nothing of ours: with USE_I18N Django localizes them in templates and
-`django.utils.formats` in the active language; notices are rendered under
-`notices.renderer.rendering_in(language)`.
+Dates and numbers in pages need nothing of ours: with USE_I18N Django localizes them in
+templates and `django.utils.formats` in the active language. An appointment's time in a notice
+is written as the language writes a full date and a time (`notice_datetime`, Babel's CLDR
+data); notices are rendered under `notices.renderer.rendering_in(language)`, so `LocalDate`,
+`LocalMoment` and `Money` in a context print in the recipient's language.
 """
 
 from __future__ import annotations

@@ -51,8 +51,10 @@ def supported_language(code: str | None) -> str | None:
 
 def recipient_language(*, salon: Any, client: Any = None, language: str | None = None) -> str:
     """The language a notice to `client` (or to an address of `salon`) is written in: an
-    explicit `language` (e.g. a user's own), else the client's preferred language, else the
-    salon's default language, else the site's."""
+    explicit `language` (a user's own: staff and owners get the salon's notices in their
+    `User.language` — onboarding/salon_notices.py, bookings/passcodes.py,
+    onboarding/invitations.py), else the client's preferred language, else the salon's
+    default language, else the site's."""
     for candidate in (
         language,
         getattr(client, "preferred_language", "") if client is not None else "",

@@ -52,12 +52,12 @@ logger = logging.getLogger(__name__)
 
 # A notice claimed for sending (`sending`) longer than the lease, or never claimed this long
 # after it was queued, was lost (the worker died mid-send, the broker lost the message); the
-# beat sweep (every 30 s) puts it back in the queue, so it goes out about a minute later. The
-# lease (`NOTICE_LEASE_SECONDS`, 60) is longer than one attempt may take (EMAIL_TIMEOUT /
+# beat sweep (every 15 s) puts it back in the queue, so it goes out within a minute. The
+# lease (`NOTICE_LEASE_SECONDS`, 45) is longer than one attempt may take (EMAIL_TIMEOUT /
 # SMS_TIMEOUT, and the task's hard time limit), so a send still in progress is never claimed
 # again. A notice waiting for its retry after a failed attempt (`pending`, claimed before) is
 # left to the task's own backoff (at most 10 minutes) for RETRY_STALE_AFTER.
-STALE_AFTER = timedelta(seconds=60)  # the default of NOTICE_LEASE_SECONDS
+STALE_AFTER = timedelta(seconds=45)  # the default of NOTICE_LEASE_SECONDS
 RETRY_STALE_AFTER = timedelta(minutes=15)
 # The sweep gives up on a notice after this many attempts in all.
 MAX_ATTEMPTS = 12

@@ -17,9 +17,9 @@ MAX_RETRIES = 5
     retry_jitter=True,
     max_retries=MAX_RETRIES,
     # A send that hangs past this is killed, so it never outlives the claim lease
-    # (NOTICE_LEASE_SECONDS, 60 s) and the sweep can't start a second one beside it.
-    soft_time_limit=40,
-    time_limit=50,
+    # (NOTICE_LEASE_SECONDS, 45 s) and the sweep can't start a second one beside it.
+    soft_time_limit=30,
+    time_limit=40,
 )
 def notice_deliver(self: Task, notice_id: int) -> None:
     """Deliver one notice; failures retry with exponential backoff, the last one marks it failed."""
@@ -30,5 +30,5 @@ def notice_deliver(self: Task, notice_id: int) -> None:
 
 @shared_task
 def notices_requeue_stale() -> int:
-    """Beat, every 30 seconds: put notices lost by a dead worker or broker back in the queue."""
+    """Beat, every 15 seconds: put notices lost by a dead worker or broker back in the queue."""
     return services.notices_requeue_stale()

@@ -6,7 +6,7 @@ the task that carries it out is published when the transaction commits. When the
 would turn a successful request into a 500 and lose nothing but the message. So the publish
 here tries a few times within about a second (`RETRY_POLICY`), then logs a warning and gives
 up; the periodic sweep that owns the work picks the row up once the broker is back (notices:
-`notices.tasks.notices_requeue_stale`, every 30 s, for notices never claimed within
+`notices.tasks.notices_requeue_stale`, every 15 s, for notices never claimed within
 `NOTICE_LEASE_SECONDS`). Use it only for such work — a task whose only record is the message
 would be lost.
 

@@ -20,6 +20,8 @@ FEATURE_PUBLIC_URLS: tuple[tuple[str, str], ...] = (
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    # Browsers and feed readers ask for /favicon.ico without reading the page's <link>.
+    path("favicon.ico", views.favicon, name="favicon"),
     path("i18n/setlang/", language_views.set_language, name="set_language"),
     path("accounts/language/", language_views.account_language, name="account_language"),
     path("accounts/", include("accounts.urls")),

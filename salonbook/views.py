@@ -1,13 +1,21 @@
 from __future__ import annotations
 
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from bookings.selectors import membership_get_for_user, salon_list_for_user
 from onboarding.selectors import setup_list_unfinished_for_user
+
+
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico without reading the page's <link rel="icon">. The static
+    address is looked up per request (with hashed names in production), not at import time."""
+    return HttpResponsePermanentRedirect(static("favicon.ico"))
 
 
 @require_GET

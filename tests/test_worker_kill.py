@@ -5,7 +5,7 @@ lease, NOTICE_LEASE_SECONDS, then the stale-notice sweep). PostgreSQL + Redis; ~
 The producer (this test process) publishes to Redis instead of running tasks eagerly. Worker A
 (`--pool=solo`, settings `tests.worker_settings`) sends SMS through a backend that logs
 "start", waits, then logs "sent"; it is killed while it waits. Worker B finishes the queue.
-The sweep is what beat runs every 30 s (`notices.tasks.notices_requeue_stale`); here the test
+The sweep is what beat runs every 15 s (`notices.tasks.notices_requeue_stale`); here the test
 calls it every 2 s, as beat would, so the wait is the lease and not the beat interval.
 """
 
@@ -25,8 +25,8 @@ from django.conf import settings
 
 from notices.models import Notice
 from notices.services import notice_send, notices_requeue_stale
-from notices.tests.test_worker import _database_url, _use_broker
 from salonbook.celery import app as celery_app
+from tests.celery_worker import use_broker, worker_database_url
 
 pytestmark = [
     pytest.mark.celery_worker,
@@ -49,7 +49,7 @@ class Workers:
         env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "tests.worker_settings",
-            "DATABASE_URL": _database_url(),
+            "DATABASE_URL": worker_database_url(),
             "REDIS_URL": settings.REDIS_URL,
             "WORKER_SMS_LOG": str(self.sms_log),
             "WORKER_SMS_SECONDS": str(send_seconds),
@@ -94,12 +94,12 @@ def workers(transactional_db, tmp_path: Path) -> Iterator[Workers]:
     saved_routes = celery_app.conf.task_routes
     with celery_app.connection_for_write() as conn:
         conn.default_channel.queue_purge(QUEUE)  # leftovers of an interrupted run
-    _use_broker(routes={"notices.tasks.*": {"queue": QUEUE}}, eager=False)
+    use_broker(routes={"notices.tasks.*": {"queue": QUEUE}}, eager=False)
     pool = Workers(tmp_path)
     try:
         yield pool
     finally:
-        _use_broker(routes=saved_routes, eager=True)
+        use_broker(routes=saved_routes, eager=True)
         pool.stop_all()
         with celery_app.connection_for_write() as conn:
             conn.default_channel.queue_purge(QUEUE)

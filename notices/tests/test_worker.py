@@ -12,15 +12,14 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 from django.conf import settings
-from django.db import connection
 
 from notices.models import Notice
 from notices.services import notice_send
 from salonbook.celery import app as celery_app
+from tests.celery_worker import use_broker, worker_database_url
 
 pytestmark = [
     pytest.mark.celery_worker,
@@ -32,22 +31,6 @@ QUEUE = "notices-worker-test"
 TIMEOUT_SECONDS = 60
 
 
-def _database_url() -> str:
-    db = connection.settings_dict
-    credentials = quote(db["USER"] or "", safe="")
-    if db["PASSWORD"]:
-        credentials += ":" + quote(db["PASSWORD"], safe="")
-    host = f"{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
-    return f"postgres://{credentials}@{host}/{quote(db['NAME'], safe='')}"
-
-
-def _use_broker(*, routes: dict, eager: bool) -> None:
-    celery_app.conf.task_always_eager = eager
-    celery_app.conf.task_routes = routes
-    celery_app.amqp.flush_routes()
-    celery_app.amqp.__dict__.pop("router", None)  # cached; rebuilt with the new routes
-
-
 @pytest.fixture
 def celery_worker_process(transactional_db, tmp_path: Path) -> Iterator[Path]:
     saved_routes = celery_app.conf.task_routes
@@ -57,7 +40,7 @@ def celery_worker_process(transactional_db, tmp_path: Path) -> Iterator[Path]:
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "salonbook.settings.test",
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": worker_database_url(),
         "REDIS_URL": settings.REDIS_URL,
     }
     with log.open("wb") as out:
@@ -72,11 +55,11 @@ def celery_worker_process(transactional_db, tmp_path: Path) -> Iterator[Path]:
             stdout=out,
             stderr=subprocess.STDOUT,
         )  # fmt: skip
-    _use_broker(routes={"notices.tasks.*": {"queue": QUEUE}}, eager=False)
+    use_broker(routes={"notices.tasks.*": {"queue": QUEUE}}, eager=False)
     try:
         yield log
     finally:
-        _use_broker(routes=saved_routes, eager=True)
+        use_broker(routes=saved_routes, eager=True)
         worker.terminate()
         try:
             worker.wait(timeout=15)

@@ -90,3 +90,9 @@ def test_the_filesystem_broker_writes_only_under_var():
     for folder in done.stdout.split():
         assert Path(folder).is_relative_to(ROOT / "var")
     assert not (ROOT / "control").exists()
+
+
+def test_the_root_favicon_address_leads_to_ours(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"].endswith("favicon.ico") and "/static/" in response["Location"]

@@ -14,17 +14,16 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 from django.conf import settings
-from django.db import connection
 from django.test import Client as HttpClient
 from openpyxl import load_workbook
 
 from reports.jobs.models import ExportJob
 from reports.tests.points_data import MARCH, build_ledger
 from salonbook.celery import app as celery_app
+from tests.celery_worker import use_broker, worker_database_url
 
 pytestmark = [
     pytest.mark.celery_worker,
@@ -34,22 +33,6 @@ pytestmark = [
 
 QUEUE = "reports-worker-test"
 TIMEOUT_SECONDS = 60
-
-
-def _database_url() -> str:
-    db = connection.settings_dict
-    credentials = quote(db["USER"] or "", safe="")
-    if db["PASSWORD"]:
-        credentials += ":" + quote(db["PASSWORD"], safe="")
-    host = f"{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
-    return f"postgres://{credentials}@{host}/{quote(db['NAME'], safe='')}"
-
-
-def _use_broker(*, routes: dict, eager: bool) -> None:
-    celery_app.conf.task_always_eager = eager
-    celery_app.conf.task_routes = routes
-    celery_app.amqp.flush_routes()
-    celery_app.amqp.__dict__.pop("router", None)  # cached; rebuilt with the new routes
 
 
 @pytest.fixture
@@ -69,7 +52,7 @@ def worker_log(transactional_db, export_dir: Path, tmp_path: Path) -> Iterator[P
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "salonbook.settings.test",
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": worker_database_url(),
         "REDIS_URL": settings.REDIS_URL,
         "REPORTS_EXPORT_DIR": str(export_dir),
     }
@@ -85,11 +68,11 @@ def worker_log(transactional_db, export_dir: Path, tmp_path: Path) -> Iterator[P
             stdout=out,
             stderr=subprocess.STDOUT,
         )  # fmt: skip
-    _use_broker(routes={"reports.tasks.*": {"queue": QUEUE}}, eager=False)
+    use_broker(routes={"reports.tasks.*": {"queue": QUEUE}}, eager=False)
     try:
         yield log
     finally:
-        _use_broker(routes=saved_routes, eager=True)
+        use_broker(routes=saved_routes, eager=True)
         worker.terminate()
         try:
             worker.wait(timeout=15)

@@ -246,7 +246,7 @@ NOTICE_MAX_PER_RECIPIENT_PER_HOUR = env.int("NOTICE_MAX_PER_RECIPIENT_PER_HOUR",
 # longer, so a send still in progress is never claimed again.
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 SMS_TIMEOUT = env.int("SMS_TIMEOUT", default=10)
-NOTICE_LEASE_SECONDS = env.int("NOTICE_LEASE_SECONDS", default=60)
+NOTICE_LEASE_SECONDS = env.int("NOTICE_LEASE_SECONDS", default=45)
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="SalonBook <no-reply@salonbook.localhost>")
@@ -308,11 +308,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "referrals.tasks.referrals_reconcile",
         "schedule": 600.0,
     },
-    # Notices lost by a dead worker or broker go out again about a minute later
-    # (NOTICE_LEASE_SECONDS + this interval; notices/services.py).
+    # Notices lost by a dead worker or broker go out again within a minute
+    # (NOTICE_LEASE_SECONDS 45 s + this interval; notices/services.py).
     "notices-retry-stuck": {
         "task": "notices.tasks.notices_requeue_stale",
-        "schedule": 30.0,
+        "schedule": 15.0,
     },
 }
 CELERY_TIMEZONE = "UTC"

@@ -83,7 +83,11 @@ def test_new_owner_signs_up_and_sets_up_a_salon(transactional_db: None, pages: P
     expect(page.locator("#share-text")).to_contain_text("/s/studio-kadri/")
     qr = page.get_by_role("img", name="QR code of your booking page")
     expect(qr).to_be_visible()
-    assert page.evaluate("document.querySelector('img.qr-code').naturalWidth") > 0
+    # the image is really served (it has a size before it loads: wait for the load itself)
+    page.wait_for_function(
+        "() => { const img = document.querySelector('img.qr-code');"
+        " return img.complete && img.naturalWidth > 0; }"
+    )
     expect(page.get_by_role("button", name="Copy")).to_be_visible()
 
     salon = Salon.objects.get(slug="studio-kadri")
