@@ -14,7 +14,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -26,7 +25,7 @@ from django.conf import settings
 from notices.models import Notice
 from notices.services import notice_send, notices_requeue_stale
 from salonbook.celery import app as celery_app
-from tests.celery_worker import use_broker, worker_database_url
+from tests.celery_worker import use_broker, worker_start, worker_stop
 
 pytestmark = [
     pytest.mark.celery_worker,
@@ -46,26 +45,13 @@ class Workers:
         self.processes: list[subprocess.Popen] = []
 
     def start(self, name: str, *, send_seconds: float) -> subprocess.Popen:
-        env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "tests.worker_settings",
-            "DATABASE_URL": worker_database_url(),
-            "REDIS_URL": settings.REDIS_URL,
-            "WORKER_SMS_LOG": str(self.sms_log),
-            "WORKER_SMS_SECONDS": str(send_seconds),
-        }
-        log = (self.tmp_path / f"{name}.log").open("wb")
-        process = subprocess.Popen(
-            [
-                sys.executable, "-m", "celery", "-A", "salonbook", "worker",
-                "--pool=solo", "--loglevel=INFO", "-Q", QUEUE, "-n", f"{name}-{QUEUE}@%h",
-                "--without-gossip", "--without-mingle", "--without-heartbeat",
-            ],
-            cwd=settings.BASE_DIR,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )  # fmt: skip
+        process = worker_start(
+            queue=QUEUE,
+            log=self.tmp_path / f"{name}.log",
+            name=f"{name}-{QUEUE}",
+            settings_module="tests.worker_settings",
+            env={"WORKER_SMS_LOG": str(self.sms_log), "WORKER_SMS_SECONDS": str(send_seconds)},
+        )
         self.processes.append(process)
         return process
 
@@ -80,13 +66,7 @@ class Workers:
 
     def stop_all(self) -> None:
         for process in self.processes:
-            if process.poll() is None:
-                process.terminate()
-                try:
-                    process.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait()
+            worker_stop(process)
 
 
 @pytest.fixture

@@ -6,9 +6,6 @@ subprocess (`celery -A salonbook worker`) reads the committed test database.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,7 +16,7 @@ from django.conf import settings
 from notices.models import Notice
 from notices.services import notice_send
 from salonbook.celery import app as celery_app
-from tests.celery_worker import use_broker, worker_database_url
+from tests.celery_worker import use_broker, worker_start, worker_stop
 
 pytestmark = [
     pytest.mark.celery_worker,
@@ -37,35 +34,13 @@ def celery_worker_process(transactional_db, tmp_path: Path) -> Iterator[Path]:
     with celery_app.connection_for_write() as conn:
         conn.default_channel.queue_purge(QUEUE)  # leftovers of an interrupted run
     log = tmp_path / "worker.log"
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "salonbook.settings.test",
-        "DATABASE_URL": worker_database_url(),
-        "REDIS_URL": settings.REDIS_URL,
-    }
-    with log.open("wb") as out:
-        worker = subprocess.Popen(
-            [
-                sys.executable, "-m", "celery", "-A", "salonbook", "worker",
-                "--pool=solo", "--loglevel=INFO", "-Q", QUEUE, "-n", f"{QUEUE}@%h",
-                "--without-gossip", "--without-mingle", "--without-heartbeat",
-            ],
-            cwd=settings.BASE_DIR,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )  # fmt: skip
+    worker = worker_start(queue=QUEUE, log=log)
     use_broker(routes={"notices.tasks.*": {"queue": QUEUE}}, eager=False)
     try:
         yield log
     finally:
         use_broker(routes=saved_routes, eager=True)
-        worker.terminate()
-        try:
-            worker.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            worker.wait()
+        worker_stop(worker)
 
 
 def test_a_real_worker_delivers_the_notice(salon, celery_worker_process):

@@ -8,9 +8,6 @@ as notices/tests/test_worker.py does for notices."""
 from __future__ import annotations
 
 import io
-import os
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,7 +20,7 @@ from openpyxl import load_workbook
 from reports.jobs.models import ExportJob
 from reports.tests.points_data import MARCH, build_ledger
 from salonbook.celery import app as celery_app
-from tests.celery_worker import use_broker, worker_database_url
+from tests.celery_worker import use_broker, worker_start, worker_stop
 
 pytestmark = [
     pytest.mark.celery_worker,
@@ -49,36 +46,13 @@ def worker_log(transactional_db, export_dir: Path, tmp_path: Path) -> Iterator[P
     with celery_app.connection_for_write() as conn:
         conn.default_channel.queue_purge(QUEUE)  # leftovers of an interrupted run
     log = tmp_path / "worker.log"
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "salonbook.settings.test",
-        "DATABASE_URL": worker_database_url(),
-        "REDIS_URL": settings.REDIS_URL,
-        "REPORTS_EXPORT_DIR": str(export_dir),
-    }
-    with log.open("wb") as out:
-        worker = subprocess.Popen(
-            [
-                sys.executable, "-m", "celery", "-A", "salonbook", "worker",
-                "--pool=solo", "--loglevel=INFO", "-Q", QUEUE, "-n", f"{QUEUE}@%h",
-                "--without-gossip", "--without-mingle", "--without-heartbeat",
-            ],
-            cwd=settings.BASE_DIR,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )  # fmt: skip
+    worker = worker_start(queue=QUEUE, log=log, env={"REPORTS_EXPORT_DIR": str(export_dir)})
     use_broker(routes={"reports.tasks.*": {"queue": QUEUE}}, eager=False)
     try:
         yield log
     finally:
         use_broker(routes=saved_routes, eager=True)
-        worker.terminate()
-        try:
-            worker.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            worker.wait()
+        worker_stop(worker)
 
 
 def test_a_real_worker_writes_the_export_and_the_page_offers_it(
