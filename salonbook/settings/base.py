@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "reports",
     "onboarding",
     "languages",
+    "payments",
 ]
 
 MIDDLEWARE = [

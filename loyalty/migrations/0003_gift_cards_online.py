@@ -1,0 +1,9 @@
+"""Reserved for a change of this session (filled in, or kept empty as a dependency)."""
+
+from django.db import migrations
+
+
+class Migration(migrations.Migration):
+    dependencies = [("loyalty", "0002_points_balance_after")]
+
+    operations: list = []

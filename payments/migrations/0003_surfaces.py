@@ -1,0 +1,9 @@
+"""Reserved for a change of this session (filled in, or kept empty as a dependency)."""
+
+from django.db import migrations
+
+
+class Migration(migrations.Migration):
+    dependencies = [("payments", "0002_core")]
+
+    operations: list = []
