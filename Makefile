@@ -33,6 +33,7 @@ run: venv
 	$(SEED) seed_demo_packages
 	$(SEED) seed_demo_staff
 	$(SEED) seed_demo_segments
+	$(SEED) seed_demo_payments
 	scripts/run-dev
 
 test: venv

@@ -4,8 +4,10 @@
     BENCH_QUICK=1 make bench        # smaller data, for a smoke run
     BENCH_ONLY=availability,booking,server make bench    # some of them
     BENCH_SERVER_SECONDS=20 make bench                   # longer cells through gunicorn
+    BENCH_DATABASE=salonbook_bench_e make bench          # another scratch database's name
 
-The scratch database `salonbook_bench` is dropped and created at each run.
+The scratch database (`BENCH_DATABASE`, default `salonbook_bench`) is dropped and created at
+each run.
 """
 
 from __future__ import annotations
@@ -27,11 +29,14 @@ def _scratch_database_url() -> str:
         sys.exit("make bench needs PostgreSQL: set DATABASE_URL=postgres://…")
     import psycopg
 
+    name = os.environ.get("BENCH_DATABASE", "salonbook_bench")
+    if not name.replace("_", "").isalnum():
+        sys.exit("BENCH_DATABASE: letters, digits and _ only")
     admin = urlunparse(parts._replace(path="/postgres"))
     with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute("DROP DATABASE IF EXISTS salonbook_bench WITH (FORCE)")
-        conn.execute("CREATE DATABASE salonbook_bench")
-    return urlunparse(parts._replace(path="/salonbook_bench"))
+        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {name}")
+    return urlunparse(parts._replace(path=f"/{name}"))
 
 
 def main() -> None:

@@ -2,7 +2,9 @@
 
 1. The endpoint: one week at a location with 10 staff, 20,000 appointments in the salon and
    1,000 other salons' data in the same tables: median time per request, its ratio to the
-   trivial endpoint (/healthz) measured in the same run, and the SQL queries per request.
+   trivial endpoint (/healthz) measured in the same run, and the SQL queries per request —
+   as served (the availability cache warm, bookings/availability_cache.py) and with the
+   cache off (`AVAILABILITY_CACHE_SECONDS=0`: every request computes).
 2. The plan: EXPLAIN (ANALYZE, BUFFERS) of the appointment query availability runs, for the
    big salon, for salons of 1, 10 and 50 staff, one staff member with 10,000 appointments and
    one of the 1,000 small salons: which index reads `bookings_appointment`; the composite
@@ -22,8 +24,9 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from django.conf import settings
 from django.db import connection
-from django.test import Client
+from django.test import Client, override_settings
 from django.utils import timezone
 
 from bench import availability_baseline
@@ -148,38 +151,67 @@ def run(*, quick: bool = False) -> list[dict]:
     )
     http = Client()
     repeats = 30 if quick else 100
+    cache_seconds = settings.AVAILABILITY_CACHE_SECONDS or 30
+    off = override_settings(AVAILABILITY_CACHE_SECONDS=0)
+    on = override_settings(AVAILABILITY_CACHE_SECONDS=cache_seconds)
     for _ in range(5):  # warm up
-        http.get(url)
+        with off:
+            http.get(url)
+        with on:
+            http.get(url)
         http.get("/healthz")
-    queries: list[str] = []
 
-    def count(execute, sql, params, many, context):  # noqa: ANN001
-        queries.append(sql)
-        return execute(sql, params, many, context)
+    def queries_of(mode: override_settings) -> tuple[int, int]:
+        queries: list[str] = []
 
-    with connection.execute_wrapper(count):
-        response = http.get(url)
-    slots = len(response.json()["slots"])
-    # Interleaved, so both medians see the same machine load.
-    availability_ms, trivial_ms = [], []
+        def count(execute, sql, params, many, context):  # noqa: ANN001
+            queries.append(sql)
+            return execute(sql, params, many, context)
+
+        with mode, connection.execute_wrapper(count):
+            response = http.get(url)
+        return len(queries), len(response.json()["slots"])
+
+    warm_queries, slots = queries_of(on)
+    off_queries, off_slots = queries_of(off)
+    assert slots == off_slots, (slots, off_slots)
+    # Interleaved, so the three medians see the same machine load.
+    warm_ms, off_ms, trivial_ms = [], [], []
     for _ in range(5):
-        availability_ms.append(_median_ms(http, url, repeats // 5))
+        with on:
+            warm_ms.append(_median_ms(http, url, repeats // 5))
+        with off:
+            off_ms.append(_median_ms(http, url, repeats // 5))
         trivial_ms.append(_median_ms(http, "/healthz", repeats // 5))
-    availability_median = statistics.median(availability_ms)
+    availability_median = statistics.median(warm_ms)
+    uncached_median = statistics.median(off_ms)
     trivial_median = statistics.median(trivial_ms)
     print(
-        f"availability: {slots} slots in the week, {len(queries)} queries per request, "
-        f"{availability_median:.2f} ms vs /healthz {trivial_median:.2f} ms"
+        f"availability: {slots} slots in the week; cache warm {warm_queries} queries, "
+        f"{availability_median:.2f} ms ({availability_median / trivial_median:.1f}× /healthz); "
+        f"cache off {off_queries} queries, {uncached_median:.2f} ms "
+        f"({uncached_median / trivial_median:.1f}×); /healthz {trivial_median:.2f} ms"
     )
     results = [
         {"name": "availability week median", "value": availability_median, "unit": "ms"},
+        {"name": "availability week median, cache off", "value": uncached_median, "unit": "ms"},
         {"name": "trivial endpoint (/healthz) median", "value": trivial_median, "unit": "ms"},
         {
             "name": "availability / trivial ratio",
             "value": availability_median / trivial_median,
             "unit": "x",
         },
-        {"name": "availability queries per request", "value": len(queries), "unit": "queries"},
+        {
+            "name": "availability / trivial ratio, cache off",
+            "value": uncached_median / trivial_median,
+            "unit": "x",
+        },
+        {"name": "availability queries per request", "value": warm_queries, "unit": "queries"},
+        {
+            "name": "availability queries per request, cache off",
+            "value": off_queries,
+            "unit": "queries",
+        },
         {"name": "availability slots returned (week, 10 staff)", "value": slots, "unit": "slots"},
     ]
 

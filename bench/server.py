@@ -11,7 +11,13 @@ connections) on a free local port, loaded by `bench/load.py` at concurrency 1 an
   for a worker (none runs here).
 
 Per cell: successful requests/s, p50/p99 latency, the ratio of requests/s to /healthz's at the
-same concurrency, and the load generator's own CPU per request. The booking limits, the API's
+same concurrency, and the load generator's own CPU per request.
+
+The availability is served warm from its cache (bookings/availability_cache.py; every request
+of a cell asks for the same week). A second server with the cache off
+(`AVAILABILITY_CACHE_SECONDS=0`) then measures `/healthz` and the availability again: the cost
+of computing it on every request ("availability_uncached" cells, ratios to that server's own
+/healthz). The booking limits, the API's
 anonymous throttle and the notices' per-recipient cap are lifted through the environment.
 """
 
@@ -47,7 +53,7 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _server_env(port: int) -> dict[str, str]:
+def _server_env(port: int, extra: dict[str, str] | None = None) -> dict[str, str]:
     env = dict(os.environ)
     env.update(
         {
@@ -71,10 +77,11 @@ def _server_env(port: int) -> dict[str, str]:
     env["CELERY_BROKER_URL"] = (
         os.environ.get("BENCH_SERVER_BROKER") or env.get("REDIS_URL") or "memory://"
     )
+    env.update(extra or {})
     return env
 
 
-def _start(port: int) -> subprocess.Popen:
+def _start(port: int, extra: dict[str, str] | None = None) -> subprocess.Popen:
     command = [
         str(Path(sys.executable).parent / "gunicorn"),
         "-c",
@@ -83,7 +90,7 @@ def _start(port: int) -> subprocess.Popen:
         "/dev/null",
         "salonbook.wsgi",
     ]
-    env = _server_env(port)
+    env = _server_env(port, extra)
     # As a deployment does: the production storage serves only files in its manifest (a page
     # naming a static file missing from it is a 500).
     subprocess.run(
@@ -155,6 +162,36 @@ def _booking_factory(salon: Salon, location: Location, service: Service, staff_i
     return make
 
 
+def _serve(
+    port: int,
+    endpoints: dict,
+    cells: dict[tuple[str, int], CellResult],
+    *,
+    seconds: float,
+    extra: dict[str, str] | None = None,
+) -> None:
+    """Start gunicorn, run every endpoint's cell at concurrency 1 then 8, stop it."""
+    process = _start(port, extra)
+    try:
+        for concurrency in (1, 8):
+            for name, factory in endpoints.items():
+                run_cell(HOST, port, factory, concurrency=concurrency, seconds=min(1.0, seconds))
+                cells[(name, concurrency)] = cell = run_cell(
+                    HOST, port, factory, concurrency=concurrency, seconds=seconds
+                )
+                bad = {k: v for k, v in cell.statuses.items() if not 200 <= k < 300}
+                print(
+                    f"server: {name:<12} c={concurrency}  {cell.rps:8.1f} req/s  "
+                    f"p50 {cell.percentile(50):7.1f} ms  p99 {cell.percentile(99):7.1f} ms  "
+                    f"client {cell.client_cpu_ms:.2f} ms CPU/req"
+                    + (f"  non-2xx {bad}" if bad else "")
+                    + (f"  errors {cell.errors}" if cell.errors else "")
+                )
+    finally:
+        _stop(process)
+        _purge_queue()
+
+
 def run(*, quick: bool = False) -> list[dict]:
     seconds = float(os.environ.get("BENCH_SERVER_SECONDS", "3" if quick else "10"))
     big = Salon.objects.get(slug="big")
@@ -189,30 +226,21 @@ def run(*, quick: bool = False) -> list[dict]:
         f"server: gunicorn {WORKERS} workers on {HOST}:{port} (database {database['NAME']}, "
         f"broker {_server_env(port)['CELERY_BROKER_URL']}, {seconds:g} s per cell)…"
     )
-    process = _start(port)
     cells: dict[tuple[str, int], CellResult] = {}
-    try:
-        for concurrency in (1, 8):
-            for name, factory in endpoints.items():
-                run_cell(HOST, port, factory, concurrency=concurrency, seconds=min(1.0, seconds))
-                cells[(name, concurrency)] = cell = run_cell(
-                    HOST, port, factory, concurrency=concurrency, seconds=seconds
-                )
-                bad = {k: v for k, v in cell.statuses.items() if not 200 <= k < 300}
-                print(
-                    f"server: {name:<12} c={concurrency}  {cell.rps:8.1f} req/s  "
-                    f"p50 {cell.percentile(50):7.1f} ms  p99 {cell.percentile(99):7.1f} ms  "
-                    f"client {cell.client_cpu_ms:.2f} ms CPU/req"
-                    + (f"  non-2xx {bad}" if bad else "")
-                    + (f"  errors {cell.errors}" if cell.errors else "")
-                )
-    finally:
-        _stop(process)
-        _purge_queue()
+    _serve(port, endpoints, cells, seconds=seconds)
+    # The same availability, computed on every request (the cache off), against the /healthz
+    # of that server.
+    uncached = {
+        "healthz_uncached": endpoints["healthz"],
+        "availability_uncached": endpoints["availability"],
+    }
+    print("server: again with the availability cache off (AVAILABILITY_CACHE_SECONDS=0)…")
+    _serve(port, uncached, cells, seconds=seconds, extra={"AVAILABILITY_CACHE_SECONDS": "0"})
 
     results: list[dict] = []
     for (name, concurrency), cell in cells.items():
-        base = cells[("healthz", concurrency)].rps or 1.0
+        base_name = "healthz_uncached" if name.endswith("_uncached") else "healthz"
+        base = cells[(base_name, concurrency)].rps or 1.0
         prefix = f"server {name} c={concurrency}"
         results += [
             {"name": f"{prefix} req/s", "value": cell.rps, "unit": "req/s"},
@@ -220,7 +248,7 @@ def run(*, quick: bool = False) -> list[dict]:
             {"name": f"{prefix} p99", "value": cell.percentile(99), "unit": "ms"},
             {"name": f"{prefix} non-2xx", "value": cell.requests - cell.ok, "unit": "responses"},
         ]
-        if name != "healthz":
+        if not name.startswith("healthz"):
             results.append(
                 {"name": f"{prefix} / healthz req/s", "value": cell.rps / base, "unit": "ratio"}
             )

@@ -7,7 +7,8 @@ appointments with time off), then the free times are computed as interval arithm
     free(staff, day) = (working hours ∩ opening hours) unless the location is closed
     a start time t is bookable when [t, t + duration) lies inside a free window and
     [t - buffer_before, t + duration + buffer_after) overlaps no busy interval
-    (another active appointment's blocked range, or time off), and
+    (another active appointment's blocked range, a live hold for payment's — issue 17,
+    `AppointmentQuerySet.blocking(now)`; an expired hold is free —, or time off), and
     now + minimum notice <= t <= now + maximum advance.
 
 The slot grid. Each free window (one shift ∩ one range of opening hours, on one day) has its
@@ -381,14 +382,16 @@ def _busy_rows_postgresql(
     fetch_end: dt.datetime,
     first_day: dt.date,
     last_day: dt.date,
+    now: dt.datetime,
 ) -> list[tuple[Any, ...]]:
-    """Availability's second query on PostgreSQL, written out: active appointments and time
-    off of `staff_ids` overlapping [fetch_start, fetch_end) as epoch seconds (float8), the
-    location's opening hours and its closed days from `first_day` to `last_day`, in one
-    UNION ALL of rows (kind, staff_id, busy_start, busy_end, weekday, opens, closes, date).
-    The same SQL the ORM built (the appointment filter is `AppointmentQuerySet.active()` and
-    `.overlapping()`, so the (salon, staff, block_starts_at) index reads it) without building
-    four querysets per request (issue 15: about a third of the function's time). No staff
+    """Availability's second query on PostgreSQL, written out: active appointments, live
+    holds (at `now`) and time off of `staff_ids` overlapping [fetch_start, fetch_end) as
+    epoch seconds (float8), the location's opening hours and its closed days from
+    `first_day` to `last_day`, in one UNION ALL of rows (kind, staff_id, busy_start,
+    busy_end, weekday, opens, closes, date). The same SQL the ORM built (the appointment
+    filter is `AppointmentQuerySet.blocking(now)` and `.overlapping()`, so the (salon, staff,
+    block_starts_at) index reads it) without building four querysets per request (issue 15:
+    about a third of the function's time). No staff
     ids: hours and closed days only."""
     appointment, time_off = Appointment._meta.db_table, TimeOff._meta.db_table
     hours, closure = LocationHours._meta.db_table, LocationClosure._meta.db_table
@@ -397,15 +400,18 @@ def _busy_rows_postgresql(
     if staff_ids:
         marks = ", ".join(["%s"] * len(staff_ids))
         statuses = [str(s) for s in Appointment.ACTIVE_STATUSES]
+        # `AppointmentQuerySet.blocking(now)`: active, or held with a live hold.
         parts.append(
             f'(SELECT \'a\', "staff_id", EXTRACT(EPOCH FROM "block_starts_at")::float8, '
             f'EXTRACT(EPOCH FROM "block_ends_at")::float8, NULL::integer, NULL::time, '
             f'NULL::time, NULL::date FROM "{appointment}" WHERE "salon_id" = %s '
-            f'AND "status" IN ({", ".join(["%s"] * len(statuses))}) '
+            f'AND ("status" IN ({", ".join(["%s"] * len(statuses))}) '
+            f'OR ("status" = %s AND "hold_expires_at" > %s)) '
             f'AND "staff_id" IN ({marks}) AND "block_ends_at" > %s '
             f'AND "block_starts_at" > %s AND "block_starts_at" < %s)'
         )
-        params += [salon_id, *statuses, *staff_ids, fetch_start, fetch_start - MAX_BLOCK]
+        params += [salon_id, *statuses, str(Appointment.Status.HELD), now]
+        params += [*staff_ids, fetch_start, fetch_start - MAX_BLOCK]
         params.append(fetch_end)
         parts.append(
             f'(SELECT \'t\', "staff_id", EXTRACT(EPOCH FROM "starts_at")::float8, '
@@ -536,6 +542,7 @@ def availability_get(
             fetch_end=fetch_end,
             first_day=start - dt.timedelta(days=1),
             last_day=end + dt.timedelta(days=1),
+            now=now,
         )
     else:
         no_datetime = Cast(Value(None), output_field=FloatField() if epoch else DateTimeField())
@@ -556,7 +563,7 @@ def availability_get(
         if not ignore_busy:
             parts.append(
                 Appointment.objects.for_salon(salon)
-                .active()
+                .blocking(now)
                 .filter(staff_id__in=staff_ids)
                 .overlapping(fetch_start, fetch_end)
                 .values_list(

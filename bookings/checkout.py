@@ -78,20 +78,43 @@ extras came from (`checkout_complete(extras_strict=…)`):
 
 Any other exception fails the booking (a bug must not pass silently). Tests can
 `unregister_booking_hook(fn)` what they registered.
+
+Paying online: holds and the pay URL (issue 17)
+-----------------------------------------------
+A method that sends the client to pay elsewhere (payments' "Pay online by card"):
+
+- `hold_minutes(salon, client, service)` returns N (default None): the appointment is then
+  booked *held* (`Appointment.Status.HELD`, `hold_expires_at` = now + N minutes) instead of
+  booked — its time is nobody else's until then, and it becomes a booking (with its
+  confirmation notice) only when paid (`bookings.services.holds.appointment_hold_confirm`);
+- `apply` returns the URL the client must be sent to (else None). The appointment
+  `checkout_complete` returns carries it as `appointment.payment_url` (always set: "" when
+  none): the site redirects there (303), the API answers it, the embed links to it;
+- `summary(salon, service, price)`: the line shown under the method (default its
+  `description`), e.g. "Pay a deposit of 15,00 € now by card; the rest at the salon";
+- `satisfies_prepayment = True` for a method that pays the salon before the visit.
+
+A prepayment rule (`register_prepayment_rule(fn)`, `fn(salon, service) -> bool`) that says
+True for a service makes the checkout offer only methods that `satisfies_prepayment` (pay
+at the salon disappears, and is refused when posted). Tests can
+`unregister_prepayment_rule(fn)`.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import logging
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from types import MappingProxyType
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -142,6 +165,10 @@ class PaymentMethod:
     # When offered, the page chooses it before the client does (the first such method wins;
     # the client can still choose another). E.g. a package the client holds.
     selected_by_default: bool = False
+    # Pays the salon before the visit (a card payment, a package, a gift card covering the
+    # price): still offered when a prepayment rule requires paying ahead (see the module
+    # docstring). Pay at the salon does not.
+    satisfies_prepayment: bool = False
 
     def is_available(self, salon: Salon, client: Client | None, service: Service) -> bool:
         return True
@@ -159,7 +186,19 @@ class PaymentMethod:
         "Log in to use your package"), or "" for nothing."""
         return ""
 
-    def apply(self, appointment: Appointment, payment: PaymentContext) -> None:
+    def hold_minutes(self, salon: Salon, client: Client | None, service: Service) -> int | None:
+        """Minutes to hold the time while the client pays elsewhere (the appointment is
+        booked "held" until then), or None to book it at once."""
+        return None
+
+    def summary(self, salon: Salon, service: Service, price: Decimal) -> str:
+        """The line shown under the method on the checkout page and in the API's list of
+        methods (`price`: the service's price)."""
+        return str(self.description)
+
+    def apply(self, appointment: Appointment, payment: PaymentContext) -> str | None:
+        """Record the payment (database writes only). Return the URL the client must be sent
+        to, to pay, or None."""
         return None
 
 
@@ -211,6 +250,31 @@ def unregister(key: str) -> None:
     _registry.pop(key, None)
 
 
+def _is_holder(client: Client | None, user: Any) -> bool:
+    return (
+        client is not None
+        and client.user_id is not None
+        and getattr(user, "is_authenticated", False)
+        and client.user_id == user.pk
+    )
+
+
+def _offers(
+    method: PaymentMethod,
+    *,
+    salon: Salon,
+    client: Client | None,
+    service: Service,
+    starts_at: Any,
+    holder: bool,
+) -> bool:
+    if method.account_only and not holder:
+        return False
+    if starts_at is None:
+        return method.is_available(salon, client, service)
+    return method.is_available_at(salon, client, service, starts_at)
+
+
 def payment_methods_available(
     *,
     salon: Salon,
@@ -220,24 +284,54 @@ def payment_methods_available(
     user: Any = None,
 ) -> list[PaymentMethod]:
     """The methods offered, in page order. `starts_at` (when known) is the booking's start;
-    `user` the visitor, whom `account_only` methods need to be logged in as `client`."""
+    `user` the visitor, whom `account_only` methods need to be logged in as `client`. When
+    the service requires paying ahead (`prepayment_required`), only methods that
+    `satisfies_prepayment`."""
     methods = sorted(_registry.values(), key=lambda m: (m.position, m.key))
-    holder = (
-        client is not None
-        and client.user_id is not None
-        and getattr(user, "is_authenticated", False)
-        and client.user_id == user.pk
-    )
+    if prepayment_required(salon=salon, service=service):
+        methods = [m for m in methods if m.satisfies_prepayment]
+    holder = _is_holder(client, user)
     return [
         m
         for m in methods
-        if (holder or not m.account_only)
-        and (
-            m.is_available(salon, client, service)
-            if starts_at is None
-            else m.is_available_at(salon, client, service, starts_at)
+        if _offers(
+            m, salon=salon, client=client, service=service, starts_at=starts_at, holder=holder
         )
     ]
+
+
+def payment_method_offered(
+    key: str,
+    *,
+    salon: Salon,
+    client: Client | None,
+    service: Service,
+    starts_at: Any = None,
+    user: Any = None,
+) -> PaymentMethod | None:
+    """The method `key` if `payment_methods_available` offers it (else None), asking only
+    that method (and the prepayment rules only for a method that does not pay ahead): the
+    booking's POST, on its statement budget (bookings/tests/test_query_counts.py)."""
+    method = _registry.get(key)
+    if method is None:
+        return None
+    if not method.satisfies_prepayment and prepayment_required(salon=salon, service=service):
+        return None
+    holder = _is_holder(client, user)
+    if not _offers(
+        method, salon=salon, client=client, service=service, starts_at=starts_at, holder=holder
+    ):
+        return None
+    return method
+
+
+def payment_summaries(
+    methods: list[PaymentMethod], *, salon: Salon, service: Service, price: Decimal | None = None
+) -> dict[str, str]:
+    """Each method's summary line (`PaymentMethod.summary`), by key, for `service` at
+    `price` (default: the service's price)."""
+    amount = service.price if price is None else price
+    return {m.key: str(m.summary(salon, service, amount) or "") for m in methods}
 
 
 def payment_method_default(methods: list[PaymentMethod]) -> str | None:
@@ -259,6 +353,32 @@ def payment_login_hints(*, salon: Salon, service: Service, user: Any) -> list[st
 
 
 register(PayAtSalon())
+
+
+# --- Prepayment rules (see the module docstring) -------------------------------------------
+
+PrepaymentRule = Callable[[Salon, Service], bool]
+
+_prepayment_rules: list[PrepaymentRule] = []
+
+
+def register_prepayment_rule(rule: PrepaymentRule) -> PrepaymentRule:
+    """`rule(salon, service)` True: the service must be paid ahead (only methods that
+    `satisfies_prepayment` are offered). Registering the same function again changes
+    nothing."""
+    if rule not in _prepayment_rules:
+        _prepayment_rules.append(rule)
+    return rule
+
+
+def unregister_prepayment_rule(rule: PrepaymentRule) -> None:
+    if rule in _prepayment_rules:
+        _prepayment_rules.remove(rule)
+
+
+def prepayment_required(*, salon: Salon, service: Service) -> bool:
+    """Whether any prepayment rule requires paying `service` ahead."""
+    return any(rule(salon, service) for rule in list(_prepayment_rules))
 
 
 @dataclass(frozen=True)
@@ -298,6 +418,9 @@ def checkout_complete(
     input's name for what `apply` refuses, an extra's name for what a hook refuses) or
     `SlotTaken`. The confirmation notice follows from the booking event
     (bookings/notifications.py), after the commit.
+
+    A method with `hold_minutes` books the time *held* (no booking event, no notice until
+    it is paid); the URL its `apply` returns is `appointment.payment_url` ("" when none).
     """
     if not unlocks.allows(request.location):
         raise PasscodeRequired(request.location)
@@ -306,17 +429,14 @@ def checkout_complete(
         # Offer what the page offered: the methods of the client as they were before this
         # booking (a first-time guest has no record, so `client` is None).
         existing = client_find_for_booking(salon=salon, user=user, email=details.email)
-        available = {
-            m.key: m
-            for m in payment_methods_available(
-                salon=salon,
-                client=existing,
-                service=request.service,
-                starts_at=request.starts_at,
-                user=user,
-            )
-        }
-        method = available.get(payment_method)
+        method = payment_method_offered(
+            payment_method,
+            salon=salon,
+            client=existing,
+            service=request.service,
+            starts_at=request.starts_at,
+            user=user,
+        )
         if method is None:
             raise ValidationError(
                 {"payment_method": _("Choose one of the ways to pay shown on the page.")}
@@ -333,6 +453,7 @@ def checkout_complete(
             found=existing,
             savepoint=False,
         )
+        minutes = method.hold_minutes(salon, client, request.service)
         appointment = appointment_book(
             salon=salon,
             request=request,
@@ -344,13 +465,17 @@ def checkout_complete(
             # now holds no appointment to lock or compare (issue 15: fewer statements).
             new_client=existing is None,
             savepoint=False,
+            hold_until=(
+                None if minutes is None else timezone.now() + dt.timedelta(minutes=minutes)
+            ),
         )
-        method.apply(
+        payment_url = method.apply(
             appointment,
             PaymentContext(
                 details=payment_inputs_clean(method, payment_details), client_ip=client_ip
             ),
         )
+        appointment.payment_url = str(payment_url or "")
         booking_hooks_run(
             appointment=appointment,
             client=client,

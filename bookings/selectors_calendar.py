@@ -103,6 +103,11 @@ def calendar_get(
     )
     if not include_cancelled:
         appointments_qs = appointments_qs.exclude(status=Appointment.Status.CANCELLED)
+    # Holds for payment (issue 17): a live one takes its time and is shown ("held for payment
+    # until …"); a lapsed or released one is nothing on the calendar.
+    appointments_qs = appointments_qs.exclude(status=Appointment.Status.RELEASED).exclude(
+        status=Appointment.Status.HELD, hold_expires_at__lte=timezone.now()
+    )
     appointments = list(appointments_qs)
 
     known = {member.pk for member in staff}

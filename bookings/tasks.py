@@ -3,7 +3,7 @@
 from celery import shared_task
 
 from bookings import events, notifications
-from bookings.services import booking
+from bookings.services import booking, holds
 
 
 @shared_task(name="bookings.tasks.appointments_send_reminders")
@@ -14,6 +14,12 @@ def appointments_send_reminders() -> int:
 @shared_task(name="bookings.tasks.appointments_complete_ended")
 def appointments_complete_ended() -> int:
     return booking.appointments_complete_ended()
+
+
+@shared_task(name="bookings.tasks.holds_release_expired")
+def holds_release_expired() -> int:
+    """Holds for payment that expired are released (bookings/services/holds.py)."""
+    return holds.appointments_release_expired_holds()
 
 
 @shared_task(

@@ -12,9 +12,10 @@ class LoyaltyConfig(AppConfig):
         from bookings.events import BookingEvent, subscribe
 
         from . import handlers, notice_kinds  # noqa: F401
-        from .checkout import GiftCardPayment
+        from .checkout import GiftCardPayment, register_fulfilment_listener
         from .dashboard.panels import register_panels
         from .public.nav import register_nav
+        from .services.gift_cards import register_fulfilment
 
         subscribe(BookingEvent.CREATED, handlers.on_appointment_created)
         subscribe(BookingEvent.CANCELLED, handlers.on_appointment_cancelled)
@@ -23,3 +24,7 @@ class LoyaltyConfig(AppConfig):
         register_payment_method(GiftCardPayment())
         register_nav()
         register_panels()
+        # A gift card bought online is issued when its order is paid (issue 17).
+        register_fulfilment()
+        # A gift card's part of a booking whose online rest was not paid goes back to the card.
+        register_fulfilment_listener()

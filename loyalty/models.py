@@ -221,6 +221,13 @@ class GiftCardType(TenantModel):
         validators=[MinValueValidator(1), MaxValueValidator(MAX_POINTS)],
     )
     is_active = models.BooleanField(_("offered"), default=True)
+    # Sold on the booking site for money (its value), paid online (issue 17): offered only
+    # while the salon accepts online payments.
+    sold_online = models.BooleanField(
+        _("clients can buy it online"),
+        default=False,
+        help_text=_("Paid by card on your booking site; needs online payments switched on."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -275,6 +282,9 @@ class GiftCard(TenantModel):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(_("issued at"), default=timezone.now)
+    # The paid order item (payments.OrderItem) a card bought online was issued for: unique, so
+    # a duplicate "paid" delivery never issues a second card.
+    order_item_id = models.BigIntegerField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("gift card")
@@ -292,6 +302,11 @@ class GiftCard(TenantModel):
             models.CheckConstraint(
                 condition=Q(balance__lte=F("initial_value")),
                 name="gift_card_balance_at_most_value",
+            ),
+            models.UniqueConstraint(
+                fields=["salon", "order_item_id"],
+                condition=Q(order_item_id__isnull=False),
+                name="gift_card_once_per_order_item",
             ),
         ]
 

@@ -12,6 +12,16 @@ urlpatterns: list[URLPattern] = [
         "gift-card-types/", public.PublicGiftCardTypeListApi.as_view(), name="gift-card-type-list"
     ),
     path(
+        "gift-card-types/on-sale/",
+        public.PublicGiftCardSaleListApi.as_view(),
+        name="gift-card-type-on-sale",
+    ),
+    path(
+        "gift-card-types/<int:gift_card_type_id>/buy/",
+        public.PublicGiftCardBuyApi.as_view(),
+        name="gift-card-type-buy",
+    ),
+    path(
         "gift-card-types/<int:gift_card_type_id>/redeem/",
         public.PublicGiftCardRedeemApi.as_view(),
         name="gift-card-type-redeem",

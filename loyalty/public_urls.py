@@ -13,4 +13,5 @@ urlpatterns = [
         views.GiftCardRedeemView.as_view(),
         name="gift_card_redeem",
     ),
+    path("gift-cards/<int:type_id>/buy/", views.GiftCardBuyView.as_view(), name="gift_card_buy"),
 ]

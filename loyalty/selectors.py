@@ -48,6 +48,33 @@ def loyalty_is_enabled_cached(*, salon: Salon) -> bool:
     return bool(enabled)
 
 
+def gift_card_types_sold_online(*, salon: Salon) -> QuerySet[GiftCardType]:
+    """The types a client can buy for money now: offered, sold online, and the salon takes
+    payments online (else none)."""
+    from payments.providers import online_provider
+    from payments.services.settings import online_payments_available
+
+    # The provider first: a site without one asks the database nothing.
+    if online_provider() is None or not online_payments_available(salon):
+        return GiftCardType.objects.none()
+    return GiftCardType.objects.for_salon(salon).filter(is_active=True, sold_online=True)
+
+
+def gift_cards_on_sale_cache_key(salon_id: int) -> str:
+    return f"loyalty:gift_cards_on_sale:{salon_id}"
+
+
+def gift_cards_on_sale_cached(*, salon: Salon) -> bool:
+    """Whether the salon sells gift cards online now (the public nav link): the cache, filled
+    from the database for a minute; gift card type writes clear it after their commit."""
+    key = gift_cards_on_sale_cache_key(salon.pk)
+    on_sale = cache.get(key)
+    if on_sale is None:
+        on_sale = gift_card_types_sold_online(salon=salon).exists()
+        cache.set(key, on_sale, timeout=60)
+    return bool(on_sale)
+
+
 def service_points_list(*, salon: Salon) -> list[tuple[Service, ServicePoints | None]]:
     """Every active service of the salon with its loyalty row (or None)."""
     rules = {r.service_id: r for r in ServicePoints.objects.for_salon(salon)}

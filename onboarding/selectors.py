@@ -61,7 +61,7 @@ def my_day_appointments(*, salon: Salon, staff: StaffMember, day: dt.date) -> Qu
     return (
         Appointment.objects.for_salon(salon)
         .filter(staff=staff, starts_at__gte=start, starts_at__lt=end)
-        .exclude(status=Appointment.Status.CANCELLED)
+        .exclude(status__in=Appointment.NOT_BOOKED_STATUSES)
         .select_related("client", "service", "location")
         .order_by("starts_at", "pk")
     )

@@ -15,6 +15,7 @@ class PackagesConfig(AppConfig):
         from .checkout import PackagePayment
         from .dashboard.panels import register_panels
         from .public.nav import register_nav
+        from .services.online import register_fulfilment
 
         subscribe(BookingEvent.CREATED, handlers.on_appointment_created)
         subscribe(BookingEvent.CANCELLED, handlers.on_appointment_cancelled)
@@ -23,3 +24,5 @@ class PackagesConfig(AppConfig):
         register_payment_method(PackagePayment())
         register_panels()
         register_nav()
+        # A package bought online becomes active when its order is paid (issue 17).
+        register_fulfilment()

@@ -152,6 +152,9 @@ class ClientPackage(TenantModel):
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting for payment")
         ACTIVE = "active", _("Active")
+        # Bought online and not paid: the payment was abandoned, cancelled or lapsed. Never
+        # usable; the client may buy the type again.
+        LAPSED = "lapsed", _("Not paid")
 
     class Source(models.TextChoices):
         ASSIGNED = "assigned", _("Assigned by the salon")

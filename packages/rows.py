@@ -38,9 +38,12 @@ def kind_class(kind: str) -> str:
 
 
 def package_state(held: ClientPackage, today: dt.date) -> tuple[str, str]:
-    """(state, its label): waiting for payment, expired, used up, not yet valid, or valid."""
+    """(state, its label): waiting for payment, not paid (lapsed), expired, used up, not yet
+    valid, or valid."""
     if held.status == ClientPackage.Status.PENDING:
         return "pending", _("Waiting for payment")
+    if held.status == ClientPackage.Status.LAPSED:
+        return "lapsed", _("Not paid")
     if held.is_expired_on(today):
         return "expired", _("Expired")
     if held.is_used_up:

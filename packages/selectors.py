@@ -127,10 +127,19 @@ def entries_for_packages(
 
 
 def pending_package_list(*, salon: Salon) -> QuerySet[ClientPackage]:
-    """Purchases waiting for payment at the salon, oldest first."""
+    """Purchases waiting for payment at the salon, oldest first (not those being paid online:
+    they become active by themselves when the payment arrives)."""
+    from payments.models import Order, OrderItem
+
+    paying_online = (
+        OrderItem.objects.for_salon(salon)
+        .filter(kind=OrderItem.Kind.PACKAGE, order__status=Order.Status.PENDING)
+        .values("object_id")
+    )
     return (
         ClientPackage.objects.for_salon(salon)
         .filter(status=ClientPackage.Status.PENDING)
+        .exclude(pk__in=paying_online)
         .select_related("client", "package_type")
         .order_by("created_at", "pk")
     )
@@ -144,6 +153,7 @@ def client_ids_holding_packages(*, salon: Salon, client_ids: Iterable[int]) -> s
     return set(
         ClientPackage.objects.for_salon(salon)
         .filter(client_id__in=ids)
+        .exclude(status=ClientPackage.Status.LAPSED)
         .values_list("client_id", flat=True)
         .distinct()
     )

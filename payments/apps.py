@@ -12,3 +12,7 @@ class PaymentsConfig(AppConfig):
         from . import wiring
 
         wiring.connect()
+
+        from .dashboard.panels import register_panels  # the client page's panel (helper F)
+
+        register_panels()

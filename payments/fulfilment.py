@@ -61,5 +61,45 @@ def unregister_fulfilment(kind: str) -> None:
     _registry.pop(str(kind), None)
 
 
+# Handlers of another app for a kind it does not own, run after the owner's (e.g. loyalty gives
+# a gift card's part of a booking back to the card when the booking's order lapses).
+_listeners: dict[str, list[Fulfilment]] = {}
+
+
+def add_fulfilment_listener(fulfilment: Fulfilment) -> Fulfilment:
+    """Run `fulfilment`'s handlers too, after those of the kind's owner (adding the same one
+    again changes nothing)."""
+    listeners = _listeners.setdefault(str(fulfilment.kind), [])
+    if fulfilment not in listeners:
+        listeners.append(fulfilment)
+    return fulfilment
+
+
+def remove_fulfilment_listener(fulfilment: Fulfilment) -> None:
+    listeners = _listeners.get(str(fulfilment.kind), [])
+    if fulfilment in listeners:
+        listeners.remove(fulfilment)
+
+
 def fulfilment_for(kind: str) -> Fulfilment | None:
-    return _registry.get(str(kind))
+    owner = _registry.get(str(kind))
+    listeners = list(_listeners.get(str(kind), ()))
+    if owner is None or not listeners:
+        return owner
+    chain = [owner, *listeners]
+
+    def on_paid(item: OrderItem) -> None:
+        for f in chain:
+            f.on_paid(item)
+
+    def on_cancelled(item: OrderItem) -> None:
+        for f in chain:
+            f.on_cancelled(item)
+
+    def on_refunded(item: OrderItem, amount: Decimal) -> None:
+        for f in chain:
+            f.on_refunded(item, amount)
+
+    return Fulfilment(
+        kind=owner.kind, on_paid=on_paid, on_cancelled=on_cancelled, on_refunded=on_refunded
+    )

@@ -170,14 +170,18 @@ class Order(TenantModel):
                 condition=Q(amount_online__gte=0) & Q(amount_online__lte=F("total")),
                 name="order_amount_online_within_total",
             ),
+            # Refunds are bounded per payment (payment_refund_within_amount); an order's
+            # payments may be online or at the salon (issue 17, payments core).
             models.CheckConstraint(
-                condition=Q(amount_refunded__gte=0) & Q(amount_refunded__lte=F("amount_online")),
+                condition=Q(amount_refunded__gte=0) & Q(amount_refunded__lte=F("total")),
                 name="order_refund_within_paid",
             ),
-            # One live order per booking: two checkouts of one held time never both pay.
+            # One live online order per booking: two checkouts of one held time never both
+            # pay. (The salon's own record of a payment at the desk may sit beside it.)
             models.UniqueConstraint(
                 fields=["salon", "appointment"],
-                condition=Q(status__in=["pending", "paid", "partly_refunded"]),
+                condition=Q(status__in=["pending", "paid", "partly_refunded"])
+                & ~Q(provider="pay_at_salon"),
                 name="order_one_live_per_appointment",
             ),
         ]
@@ -206,7 +210,9 @@ class OrderItem(TenantModel):
             models.Index(fields=["salon", "kind", "object_id"], name="order_item_thing"),
         ]
         constraints = [
-            models.CheckConstraint(condition=Q(amount__gte=0), name="order_item_amount_not_negative"),
+            models.CheckConstraint(
+                condition=Q(amount__gte=0), name="order_item_amount_not_negative"
+            ),
         ]
 
 
@@ -280,6 +286,10 @@ class Refund(TenantModel):
     provider_refund_id = models.CharField(max_length=255, blank=True)
     # Sent to the provider as its idempotency key: a retried refund is not paid out twice.
     idempotency_key = models.CharField(max_length=64, unique=True)
+    # Calls to the provider so far, and its last error (a FAILED refund is retried by the
+    # sweep, payments.tasks.refunds_retry).
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=500, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -315,3 +325,6 @@ class WebhookEvent(models.Model):
                 fields=["provider", "event_id"], name="webhook_event_unique_per_provider"
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.provider} {self.event_type} {self.event_id}"

@@ -13,6 +13,7 @@ FEATURE_OWNER_API_URLS: tuple[tuple[str, str, str], ...] = (
     ("", "onboarding.api_urls", "onboarding-api"),
     ("notices/", "notices.api_urls", "notices-api"),
     ("segments/", "segments.api_urls", "segments-api"),
+    ("payments/", "payments.api_urls", "payments-api"),
 )
 FEATURE_PUBLIC_API_URLS: tuple[tuple[str, str, str], ...] = (
     ("loyalty/", "loyalty.public_api_urls", "loyalty-public-api"),

@@ -27,6 +27,7 @@ FEATURE_DASHBOARD_URLS: tuple[str, ...] = (
     "packages.dashboard_urls",
     "onboarding.dashboard_urls",
     "segments.dashboard_urls",
+    "payments.dashboard_urls",
 )
 
 

@@ -34,6 +34,9 @@ urlpatterns = [
         path("s/<slug:salon_slug>/", include((module, namespace), namespace=namespace))
         for module, namespace in FEATURE_PUBLIC_URLS
     ),
+    # The client's pay page and the providers' webhooks (issue 17).
+    path("pay/", include("payments.public.urls")),
+    path("payments/webhooks/", include("payments.public.webhook_urls")),
     path("api/v1/", include("salonbook.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", ApiDocsView.as_view(url_name="api-schema"), name="api-docs"),

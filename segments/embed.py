@@ -48,7 +48,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from bookings.booking_limits import BookingThrottled, public_booking_check, public_booking_record
 from bookings.booking_scope import BookingScope
-from bookings.checkout import checkout_complete, payment_methods_available
+from bookings.checkout import checkout_complete, payment_methods_available, payment_summaries
 from bookings.models import Location, Salon, Service, StaffMember
 from bookings.passcodes import PasscodeRequired, PasscodeUnlocks, client_ip
 from bookings.public import selectors as public
@@ -354,6 +354,9 @@ class EmbedDetailsView(EmbedView):
             salon=self.salon, client=None, service=booking.service, starts_at=booking.starts_at
         )
 
+    def summaries(self, booking: BookingRequest, methods: list[Any]) -> dict[str, str]:
+        return payment_summaries(methods, salon=self.salon, service=booking.service)
+
     def render_form(
         self,
         booking: BookingRequest,
@@ -413,7 +416,7 @@ class EmbedDetailsView(EmbedView):
         if isinstance(booking, HttpResponse):
             return booking
         methods = self.methods(booking)
-        payment = PaymentMethodForm(methods=methods)
+        payment = PaymentMethodForm(methods=methods, summaries=self.summaries(booking, methods))
         return self.render_form(booking, BookingDetailsForm(), payment)
 
     def post(self, request: HttpRequest, salon_slug: str) -> HttpResponse:
@@ -431,7 +434,10 @@ class EmbedDetailsView(EmbedView):
         if isinstance(booking, HttpResponse):
             return booking
         details = BookingDetailsForm(request.POST)
-        payment = PaymentMethodForm(request.POST, methods=self.methods(booking))
+        methods = self.methods(booking)
+        payment = PaymentMethodForm(
+            request.POST, methods=methods, summaries=self.summaries(booking, methods)
+        )
         if not (details.is_valid() and payment.is_valid()):
             return self.render_form(booking, details, payment, status=400)
         ip = client_ip(request)
@@ -465,6 +471,21 @@ class EmbedDetailsView(EmbedView):
                 booking, details, payment, errors=[str(m) for m in exc.messages], status=400
             )
         public_booking_record(salon=self.salon, client_ip=ip)
+        if appointment.payment_url:
+            # Held for payment (issue 17): the provider's page does not open in a frame, so
+            # the client continues there in the whole window (target _top).
+            return self.render(
+                "segments/embed/pay.html",
+                {
+                    "appointment": appointment,
+                    "location": appointment.location,
+                    "service": appointment.service,
+                    "staff": appointment.staff,
+                    "starts_at": appointment.starts_at.astimezone(appointment.location.tzinfo),
+                    "hold_expires_at": appointment.hold_expires_at,
+                    "payment_url": request.build_absolute_uri(appointment.payment_url),
+                },
+            )
         return redirect(self.url("embed_done", token=appointment_token(appointment)))
 
 

@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from bookings.models import Appointment, Client, Location, Salon, Service, StaffMember
 from bookings.signing import appointment_token
+from payments.services.orders import appointment_record_paid_at_salon
 
 GARBAGE = [
     "",
@@ -92,6 +93,13 @@ FIELDS = [
     "description",
     "all_day",
     "new_client",
+    # payments (issue 17): record / refund / settings / a service's prepayment
+    "amount",
+    "appointment",
+    "online_payments_enabled",
+    "refund_policy",
+    "hold_minutes",
+    "prepayment",
 ]
 QUERIES = [
     "date",
@@ -105,6 +113,13 @@ QUERIES = [
     "end",
     "cancelled",
     "next",
+    # the payments list's filters
+    "status",
+    "provider",
+    "kind",
+    "date_from",
+    "date_to",
+    "client",
 ]
 
 
@@ -122,6 +137,11 @@ def demo(db):
     salon = Salon.objects.get(slug="demo")
     location = Location.objects.for_salon(salon).first()
     appointment = Appointment.objects.for_salon(salon).first()
+    owner = get_user_model().objects.get(email="owner@demo.salonbook.test")
+    # an order for the payments pages: the booking recorded as paid at the salon
+    order = appointment_record_paid_at_salon(
+        salon=salon, appointment_id=appointment.pk, amount=None, actor=owner
+    )
     return {
         "salon": salon,
         "location": location.pk,
@@ -130,7 +150,9 @@ def demo(db):
         "client": Client.objects.for_salon(salon).first().pk,
         "appointment": appointment.pk,
         "token": appointment_token(appointment),
-        "owner": get_user_model().objects.get(email="owner@demo.salonbook.test"),
+        "owner": owner,
+        "order": order.pk,
+        "order_reference": order.reference,
     }
 
 
@@ -172,6 +194,14 @@ def dashboard_urls(d: dict) -> list[str]:
         "online_booking_location_send": {"pk": d["location"]},
         "online_booking_staff_passcode": {"pk": d["staff"]},
         "online_booking_staff_send": {"pk": d["staff"]},
+        "payments": {},
+        "payment_record": {},
+        "payment_settings": {},
+        "payment_service_set": {"service_id": d["service"]},
+        "payment_detail": {"pk": d["order"]},
+        "payment_mark_paid": {"pk": d["order"]},
+        "payment_cancel": {"pk": d["order"]},
+        "payment_refund": {"pk": d["order"]},
     }
     return [
         reverse(f"dashboard:{name}", kwargs={"salon_slug": slug, **kwargs})
@@ -195,9 +225,20 @@ def public_urls(d: dict) -> list[str]:
         "appointment_ics": {"token": token},
         "appointment_reschedule": {"token": token},
     }
+    reference = d["order_reference"]
+    pay_pages = [
+        reverse(f"payments_public:{name}", kwargs={"reference": reference})
+        for name in ("pay", "done", "cancelled")
+    ]
     return [
-        reverse(f"public:{name}", kwargs={"salon_slug": slug, **kwargs})
-        for name, kwargs in names.items()
+        *(
+            reverse(f"public:{name}", kwargs={"salon_slug": slug, **kwargs})
+            for name, kwargs in names.items()
+        ),
+        *pay_pages,
+        "/pay/no-such-order/",
+        "/payments/webhooks/stripe/",
+        "/payments/webhooks/pay_at_salon/",
     ]
 
 

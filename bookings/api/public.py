@@ -7,7 +7,10 @@ A booking names its `payment_method` (bookings/checkout.py) and gives the method
 `payment_details` (`{"<input name>": "…"}`); what the method refuses is a 400 keyed by the
 input's name (or `payment_method`), and nothing is booked. An optional `referral_code` is passed
 to the after-booking hooks (bookings/checkout.py) as a strict extra: a code they refuse is a
-400 on `referral_code`, and nothing is booked.
+400 on `referral_code`, and nothing is booked. `payment-methods/` lists the methods offered
+for a service (with their summary line and inputs). A method paid online (issue 17) answers
+201 with `status: "held"`, `hold_expires_at` and the `payment_url` the client must open to pay:
+the time is held until then and becomes a booking when paid.
 
 Passcodes (bookings/passcodes.py; DESIGN.md invariant 5). The services and staff lists,
 availability and booking of a location with an active passcode answer 403
@@ -66,14 +69,20 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from bookings.availability import availability_get
+from bookings.availability_cache import availability_cached, with_availability_version
 from bookings.booking_limits import (
     BookingThrottled,
     public_booking_check,
     public_booking_record,
 )
 from bookings.booking_scope import BookingScope
-from bookings.checkout import ClientDetails, checkout_complete
+from bookings.checkout import (
+    ClientDetails,
+    checkout_complete,
+    payment_method_default,
+    payment_methods_available,
+    payment_summaries,
+)
 from bookings.models import Appointment, Location, Salon, Service, StaffMember
 from bookings.passcodes import (
     PasscodeRequired,
@@ -96,6 +105,7 @@ from bookings.public.selectors import (
     public_staff_online_list,
 )
 from bookings.services.booking import BookingRequest, SlotNotBookable, SlotTaken
+from bookings.services.clients import client_find_for_booking
 from bookings.services.self_service import (
     appointment_cancel_by_client,
     appointment_reschedule_by_client,
@@ -431,12 +441,11 @@ def _location_with_salon(salon_slug: str, value: Any) -> Location | None:
     if not 0 < pk < 2**63:
         return None
     salon_id = Subquery(Salon.objects.filter(slug=salon_slug).values("pk")[:1])
-    return (
+    return with_availability_version(  # the cache's version, in this query (issue 15)
         public_location_list(salon=salon_id)  # type: ignore[arg-type]
         .filter(pk=pk)
         .select_related("salon")
-        .first()
-    )
+    ).first()
 
 
 class PublicAvailabilityApi(PublicApi):
@@ -499,7 +508,7 @@ class PublicAvailabilityApi(PublicApi):
         if service is None:
             raise serializers.ValidationError({"service": [_("Select a valid choice.")]})
         staff = self.staff_choice(data["staff"], location, service)
-        availability = availability_get(
+        availability = availability_cached(
             salon=self.salon,
             location=location,
             service=service,
@@ -594,7 +603,20 @@ class BookingIn(serializers.Serializer):
 class AppointmentOut(serializers.Serializer):
     id = serializers.IntegerField()
     token = serializers.SerializerMethodField()
-    status = serializers.CharField()
+    status = serializers.CharField(
+        help_text=(
+            "booked; held: waiting for payment until hold_expires_at (pay at payment_url); "
+            "released: not paid in time; completed, cancelled, no_show"
+        )
+    )
+    hold_expires_at = serializers.DateTimeField(
+        allow_null=True,
+        help_text="Held for payment (status held): until when the time is held; else null.",
+    )
+    payment_url = serializers.CharField(
+        default="",
+        help_text="Where the client pays (right after a booking held for payment); else empty.",
+    )
     starts_at = serializers.SerializerMethodField()
     ends_at = serializers.SerializerMethodField()
     time_zone = serializers.CharField(source="location.time_zone")
@@ -647,7 +669,91 @@ UTC offset, exactly as availability gives it; a time without an offset is refuse
   working and opening hours), `too_soon` (inside the minimum notice), `too_far` (beyond the
   maximum advance).
 - 409 with `next_slots`: the time was offered and has just been taken.
-- 400 on other fields for bad input; nothing is booked."""
+- 400 on other fields for bad input; nothing is booked. A `payment_method` that is not
+  offered (unknown, not available, or pay at the salon for a service that must be paid
+  ahead) is a 400 on `payment_method`.
+- 201 with `status: "held"`: the method is paid online; the time is held until
+  `hold_expires_at`, and the client pays at `payment_url` (the booking is confirmed when the
+  payment is). Otherwise 201 with `status: "booked"` and an empty `payment_url`."""
+
+
+class PaymentMethodsIn(serializers.Serializer):
+    location = serializers.IntegerField()
+    service = serializers.IntegerField()
+    starts_at = AwareDateTimeField(
+        required=False, help_text="The chosen start (offers may depend on the date)"
+    )
+    email = serializers.EmailField(
+        required=False, default="", allow_blank=True, help_text="The client's email, if known"
+    )
+
+
+class PaymentInputOut(serializers.Serializer):
+    name = serializers.CharField()
+    label = serializers.CharField()
+    help_text = serializers.CharField()
+    max_length = serializers.IntegerField()
+
+
+class PaymentMethodOut(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.CharField()
+    summary = serializers.CharField()
+    selected = serializers.BooleanField(help_text="Chosen before the client chooses")
+    inputs = PaymentInputOut(many=True)
+
+
+class PublicPaymentMethodsApi(PublicApi):
+    @extend_schema(
+        description=(
+            "The ways to pay offered for a service (in page order), as the checkout shows "
+            "them: each with its summary line and the inputs it takes in `payment_details`."
+        ),
+        parameters=[PaymentMethodsIn, *LOCATION_CODE_PARAMS, *SCOPE_PARAMS],
+        responses={200: PaymentMethodOut(many=True), **PASSCODE_RESPONSES, **SCOPE_RESPONSES},
+        tags=["public"],
+    )
+    def get(self, request: Request, salon_slug: str) -> Response:
+        params = PaymentMethodsIn(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        data = params.validated_data
+        location = self.location_from(data["location"])
+        self.require_unlocked(location)
+        service = self.service_from(data["service"], location)
+        user = request.user if request.user.is_authenticated else None
+        client = client_find_for_booking(salon=self.salon, user=user, email=data["email"])
+        methods = payment_methods_available(
+            salon=self.salon,
+            client=client,
+            service=service,
+            starts_at=data.get("starts_at"),
+            user=user,
+        )
+        summaries = payment_summaries(methods, salon=self.salon, service=service)
+        default = payment_method_default(methods)
+        return Response(
+            PaymentMethodOut(
+                [
+                    {
+                        "key": m.key,
+                        "label": str(m.label),
+                        "summary": summaries[m.key],
+                        "selected": m.key == default,
+                        "inputs": [
+                            {
+                                "name": i.name,
+                                "label": str(i.label),
+                                "help_text": str(i.help_text),
+                                "max_length": i.max_length,
+                            }
+                            for i in m.inputs
+                        ],
+                    }
+                    for m in methods
+                ],
+                many=True,
+            ).data
+        )
 
 
 class PublicBookingCreateApi(PublicApi):

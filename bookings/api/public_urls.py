@@ -12,6 +12,7 @@ urlpatterns = [
     path("staff/", public.PublicStaffListApi.as_view(), name="staff-list"),
     path("availability/", public.PublicAvailabilityApi.as_view(), name="availability"),
     path("bookings/", public.PublicBookingCreateApi.as_view(), name="booking-create"),
+    path("payment-methods/", public.PublicPaymentMethodsApi.as_view(), name="payment-method-list"),
     path("unlock/", public.PublicUnlockApi.as_view(), name="unlock"),
     path("bookings/<str:token>/", public.PublicBookingApi.as_view(), name="booking-detail"),
     path(

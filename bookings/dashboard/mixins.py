@@ -43,6 +43,7 @@ DASHBOARD_NAV = [
     NavItem("dashboard:referrals", _("Referrals")),
     NavItem("dashboard:notices", _("Notices")),
     NavItem("dashboard:reports", _("Reports")),
+    NavItem("dashboard:payments", _("Payments")),
 ]
 
 

@@ -161,14 +161,22 @@ def phone_example(region: str | None) -> str:
 
 class PaymentMethodForm(forms.Form):
     """The way to pay, and an optional text field for each input of the methods offered
-    (`PaymentMethod.inputs`, named as the input), shown under its method's choice."""
+    (`PaymentMethod.inputs`, named as the input), shown under its method's choice, with the
+    method's summary line (`summaries`, by key: `bookings.checkout.payment_summaries`)."""
 
     payment_method = forms.ChoiceField(
         label=_("How would you like to pay?"), widget=forms.RadioSelect
     )
 
-    def __init__(self, *args: Any, methods: list[PaymentMethod], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        methods: list[PaymentMethod],
+        summaries: dict[str, str] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
+        self.summaries = dict(summaries or {})
         choices = [(m.key, m.label) for m in methods]
         self.fields["payment_method"].choices = choices
         if len(choices) == 1:
@@ -196,7 +204,11 @@ class PaymentMethodForm(forms.Form):
         """Each choice's radio button with the fields of its method's inputs."""
         inputs = {key: [self[name] for name in names] for key, names in self.method_inputs.items()}
         return [
-            {"radio": radio, "inputs": inputs.get(str(radio.data["value"]), [])}
+            {
+                "radio": radio,
+                "inputs": inputs.get(str(radio.data["value"]), []),
+                "summary": self.summaries.get(str(radio.data["value"]), ""),
+            }
             for radio in self["payment_method"]
         ]
 

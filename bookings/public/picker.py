@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from bookings.availability import MAX_RANGE_DAYS, Availability, availability_get
+from bookings.availability_cache import availability_cached
 from bookings.booking_scope import BookingScope
 from bookings.models import Location, Salon, Service, StaffMember
 from bookings.services.booking import BookingRequest, booking_refusal
@@ -186,7 +187,7 @@ def build_picker(
     range_start, range_end = max(week[0], first), min(week[-1], last)
     availability: Availability | None = None
     if range_start <= range_end:
-        availability = availability_get(
+        availability = availability_cached(
             salon=salon,
             location=location,
             service=service,
@@ -194,7 +195,6 @@ def build_picker(
             end=range_end,
             staff=staff,
             now=now,
-            online=True,
             staff_allowed=staff_allowed,
             online_staff_ids=scope.staff_ids if scope is not None else None,
         )
@@ -288,7 +288,7 @@ def _first_available(
         start = visible_end + dt.timedelta(days=1)
     while start <= last:
         end = min(start + dt.timedelta(days=MAX_RANGE_DAYS - 1), last)
-        found = availability_get(
+        found = availability_cached(
             salon=salon,
             location=location,
             service=service,
@@ -296,7 +296,6 @@ def _first_available(
             end=end,
             staff=staff,
             now=now,
-            online=True,
             staff_allowed=staff_allowed,
             online_staff_ids=scope.staff_ids if scope is not None else None,
         )

@@ -43,7 +43,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -65,6 +65,7 @@ from bookings.checkout import (
     payment_login_hints,
     payment_method_default,
     payment_methods_available,
+    payment_summaries,
 )
 from bookings.ics import appointment_ics
 from bookings.models import Appointment, Location, Service, StaffMember
@@ -661,7 +662,9 @@ class CheckoutView(PublicView):
         methods = self.methods(booking, details)
         # The method chosen before the client chooses (e.g. a package they hold).
         form = PaymentMethodForm(
-            methods=methods, initial={"payment_method": payment_method_default(methods)}
+            methods=methods,
+            initial={"payment_method": payment_method_default(methods)},
+            summaries=payment_summaries(methods, salon=self.salon, service=booking.service),
         )
         return self.render_checkout(booking, details, form)
 
@@ -671,7 +674,12 @@ class CheckoutView(PublicView):
             return self.start_again()
         booking, details = pending
         self.require_codes(booking)
-        form = PaymentMethodForm(request.POST, methods=self.methods(booking, details))
+        methods = self.methods(booking, details)
+        form = PaymentMethodForm(
+            request.POST,
+            methods=methods,
+            summaries=payment_summaries(methods, salon=self.salon, service=booking.service),
+        )
         if not form.is_valid():
             return self.render_checkout(booking, details, form, status=400)
         try:
@@ -716,6 +724,10 @@ class CheckoutView(PublicView):
         # The confirmation page says once where the confirmation went (confirmation.py).
         request.session[JUST_BOOKED_KEY] = appointment.pk
         booking_extras_forget(request, salon=self.salon)
+        if appointment.payment_url:
+            # Held for payment (issue 17): the client pays at the provider; the booking is
+            # confirmed when the payment is (bookings/services/holds.py).
+            return HttpResponseRedirect(appointment.payment_url, status=303)
         messages.success(request, _("Your appointment is booked."))
         return redirect(self.url("appointment", token=appointment_token(appointment)))
 

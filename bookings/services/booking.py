@@ -7,6 +7,13 @@ Invariant 1 (no double booking) is enforced twice: a check against existing appo
 inside the transaction, and on PostgreSQL an exclusion constraint that catches what races
 past the check (`Appointment.NO_OVERLAP_CONSTRAINT`). On SQLite, the settings open every
 transaction with BEGIN IMMEDIATE, which serializes writers, so the check cannot race there.
+
+Holds (issue 17): an online booking paid at a provider is first *held* (status "held" until
+`hold_expires_at`, `hold_until=` below; bookings/services/holds.py confirms or releases it).
+A live hold takes its time like a booking; an expired one is free: availability and the
+checks here ignore it, and the database constraints, which still see it, are cleared by
+releasing the expired holds in the way (one conditional UPDATE) when an insert conflicts,
+only then (no statement on the common path); the sweep releases the rest.
 """
 
 from __future__ import annotations
@@ -18,7 +25,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.db.models.constants import OnConflict
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -240,22 +247,62 @@ def next_free_slots(
     return [s.starts_at for s in availability.slots if s.starts_at > req.starts_at][:limit]
 
 
+def holds_release_in_the_way(appointment: Appointment, *, now: dt.datetime | None = None) -> int:
+    """Release the expired holds that the database constraints would hold against
+    `appointment`: of its staff member over its blocked range, and the client's own of the
+    same service and start. One conditional UPDATE; how many were released."""
+    now = now or timezone.now()
+    return (
+        Appointment.objects.for_salon(appointment.salon_id)
+        .expired_holds(now)
+        .filter(
+            Q(
+                staff_id=appointment.staff_id,
+                block_starts_at__lt=appointment.block_ends_at,
+                block_ends_at__gt=appointment.block_starts_at,
+            )
+            | Q(
+                client_id=appointment.client_id,
+                service_id=appointment.service_id,
+                starts_at=appointment.starts_at,
+            )
+        )
+        .exclude(pk=appointment.pk)
+        .update(status=Appointment.Status.RELEASED, status_changed_at=now, updated_at=now)
+    )
+
+
 def _insert(appointment: Appointment) -> bool:
     """Insert; False when the database refuses an overlap (a lost race), DuplicateBooking
-    when it refuses a duplicate (one that raced past the check).
+    when it refuses a duplicate (one that raced past the check). When the insert conflicts,
+    expired holds in the way are released (`holds_release_in_the_way`) and it is tried once
+    more — no statement on the common path (the booking's statement budget).
 
     On PostgreSQL one statement, no savepoint: `INSERT … ON CONFLICT DO NOTHING RETURNING id`
     (the no-overlap exclusion constraint and the no-duplicate unique index are both conflict
     arbiters), so a refused row leaves the transaction usable; only then is it asked which of
-    the two refused it. Elsewhere (SQLite) the insert runs in a savepoint."""
+    the two refused it. Elsewhere (SQLite) the insert runs in a savepoint. SQLite has no
+    exclusion constraint, so an expired hold of the staff member stays "held" (expired: free
+    for availability and the checks here) until the sweep releases it; confirming it then
+    finds its time taken (`appointment_hold_confirm` checks an expired hold's time)."""
     if connection.vendor == "postgresql":
         return _insert_or_nothing(appointment)
+    try:
+        return _insert_in_savepoint(appointment)
+    except DuplicateBooking:
+        if not holds_release_in_the_way(appointment):
+            raise
+    return _insert_in_savepoint(appointment)
+
+
+def _insert_in_savepoint(appointment: Appointment) -> bool:
     try:
         with transaction.atomic():
             appointment.save(force_insert=True)
     except IntegrityError as exc:
+        appointment.pk = None
+        appointment._state.adding = True
         if Appointment.NO_OVERLAP_CONSTRAINT in str(exc):
-            appointment.pk = None
             return False
         if _is_duplicate_error(exc):
             raise DuplicateBooking() from exc
@@ -265,6 +312,26 @@ def _insert(appointment: Appointment) -> bool:
 
 def _insert_or_nothing(appointment: Appointment) -> bool:
     appointment._check_related_salons()  # what TenantModel.save checks
+    if _insert_row(appointment):
+        return True
+    if holds_release_in_the_way(appointment) and _insert_row(appointment):
+        return True
+    if (
+        Appointment.objects.for_salon(appointment.salon_id)
+        .blocking()
+        .filter(
+            client_id=appointment.client_id,
+            service_id=appointment.service_id,
+            starts_at=appointment.starts_at,
+        )
+        .exists()
+    ):
+        raise DuplicateBooking()
+    return False
+
+
+def _insert_row(appointment: Appointment) -> bool:
+    """`INSERT … ON CONFLICT DO NOTHING RETURNING …`: whether the row went in."""
     meta = Appointment._meta
     fields = [f for f in meta.local_concrete_fields if not f.generated and f is not meta.auto_field]
     rows = Appointment.objects._insert(
@@ -279,17 +346,6 @@ def _insert_or_nothing(appointment: Appointment) -> bool:
         appointment._state.adding = False
         appointment._state.db = Appointment.objects.db
         return True
-    if (
-        Appointment.objects.for_salon(appointment.salon_id)
-        .active()
-        .filter(
-            client_id=appointment.client_id,
-            service_id=appointment.service_id,
-            starts_at=appointment.starts_at,
-        )
-        .exists()
-    ):
-        raise DuplicateBooking()
     return False
 
 
@@ -328,7 +384,7 @@ def _check_not_duplicate(
         )
     qs = (
         Appointment.objects.for_salon(salon)
-        .active()
+        .blocking()
         .filter(client=client, service=service, starts_at=starts_at)
     )
     if exclude_pk:
@@ -340,7 +396,7 @@ def _check_not_duplicate(
 def _overlaps_existing(appointment: Appointment, *, exclude_pk: int | None = None) -> bool:
     qs = (
         Appointment.objects.for_salon(appointment.salon_id)
-        .active()
+        .blocking()
         .filter(staff_id=appointment.staff_id)
         .overlapping(appointment.block_starts_at, appointment.block_ends_at)
     )
@@ -360,6 +416,7 @@ def appointment_book(
     enforce_hours: bool = True,
     new_client: bool = False,
     savepoint: bool = True,
+    hold_until: dt.datetime | None = None,
 ) -> Appointment:
     """Book `request` for `client`. Online bookings must be an offered slot; owners
     (`source=dashboard`, `enforce_hours=False`) may book outside hours but never over
@@ -370,7 +427,11 @@ def appointment_book(
     it holds no appointment), so it is neither locked nor looked up for a duplicate — the
     database's no-duplicate index still has the last word. `savepoint=False`: inside the
     caller's transaction, which is the unit (a refusal fails all of it), without a savepoint
-    of its own. Both for the online checkout (bookings/checkout.py), issue 15."""
+    of its own. Both for the online checkout (bookings/checkout.py), issue 15.
+
+    `hold_until`: hold the time for payment instead (status "held" until then; issue 17):
+    it blocks the time like a booking but is not one yet — no CREATED event (no notice)
+    until `appointment_hold_confirm` (bookings/services/holds.py)."""
     with transaction.atomic(savepoint=savepoint):
         return _book(
             salon=salon,
@@ -381,6 +442,7 @@ def appointment_book(
             notes=notes,
             enforce_hours=enforce_hours,
             new_client=new_client,
+            hold_until=hold_until,
         )
 
 
@@ -394,6 +456,7 @@ def _book(
     notes: str,
     enforce_hours: bool,
     new_client: bool,
+    hold_until: dt.datetime | None = None,
 ) -> Appointment:
     online = source == Appointment.Source.ONLINE
     # Availability offers only staff who perform the service at the location: their links
@@ -439,6 +502,9 @@ def _book(
             notes=notes,
             created_by=actor if getattr(actor, "is_authenticated", False) else None,
         )
+        if hold_until is not None:
+            appointment.status = Appointment.Status.HELD
+            appointment.hold_expires_at = hold_until
         # Field checks only: the check constraints hold by construction (duration > 0,
         # buffers >= 0, price >= 0) and the database enforces them; validating them here
         # would cost a query each on the hottest write path.
@@ -451,7 +517,8 @@ def _book(
         if not with_availability and _overlaps_existing(appointment):
             continue
         if _insert(appointment):
-            publish(BookingEvent.CREATED, appointment)
+            if hold_until is None:
+                publish(BookingEvent.CREATED, appointment)
             return appointment
     raise SlotTaken(next_free_slots(salon, request, online=online))
 
@@ -511,6 +578,7 @@ def appointment_reschedule(
         starts_at=starts_at,
         exclude_pk=appointment.pk,
     )
+    holds_release_in_the_way(appointment)
     try:
         with transaction.atomic():
             appointment.save()

@@ -435,6 +435,8 @@ def test_booking_creates_one_appointment_and_one_client(shop, http):
         "id": appointment.pk,
         "token": appointment_token(appointment),
         "status": "booked",
+        "hold_expires_at": None,
+        "payment_url": "",
         "starts_at": starts_at.isoformat(),
         "ends_at": (starts_at + dt.timedelta(hours=1)).isoformat(),
         "time_zone": "Europe/Tallinn",

@@ -262,6 +262,7 @@ GIFT_CARD_TYPE_FIELDS = [
     "validity_days",
     "for_points",
     "points_price",
+    "sold_online",
     "is_active",
 ]
 

@@ -11,6 +11,12 @@ salon has no points: balance 0, empty lists, and redeeming is refused.
 - `gift-card-types/<id>/redeem/` — spend the points for a card: 201 with the card (and its
   code, which is also e-mailed); 400 when the points are short, the type is not for points or
   loyalty is off; 404 for a type of another salon.
+- `gift-card-types/on-sale/` — what can be bought for money now (sold online, while the salon
+  takes payments online); anyone may read it.
+- `gift-card-types/<id>/buy/` — buy one, paid by card: 201 with the order and the
+  `payment_url` to send the client to; the card is issued (and sent) when the payment
+  arrives. 400 when the type is not sold online or online payments are off; 404 for a type of
+  another salon.
 """
 
 from __future__ import annotations
@@ -41,12 +47,18 @@ from loyalty.models import GiftCard, GiftCardType, PointsEntry
 from loyalty.selectors import (
     gift_card_list,
     gift_card_types_for_client,
+    gift_card_types_sold_online,
     loyalty_is_enabled,
     points_balance,
     points_entry_description,
     points_history,
 )
-from loyalty.services.gift_cards import gift_card_buy_with_points, gift_card_valid_until
+from loyalty.services.gift_cards import (
+    client_for_buyer,
+    gift_card_buy_online,
+    gift_card_buy_with_points,
+    gift_card_valid_until,
+)
 
 TAGS = ["public"]
 HISTORY_LIMIT = 100
@@ -190,3 +202,67 @@ class PublicGiftCardRedeemApi(LoyaltyClientApi):
             salon=self.salon, client=client, card_type=card_type, actor=request.user
         )
         return Response(PublicGiftCardOut(card).data, status=status.HTTP_201_CREATED)
+
+
+class PublicGiftCardSaleOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    description = serializers.CharField()
+    value = serializers.DecimalField(max_digits=10, decimal_places=2)
+    price = serializers.DecimalField(
+        source="value",
+        max_digits=10,
+        decimal_places=2,
+        help_text=gettext_lazy("What the client pays: the card's value."),
+    )
+    currency = serializers.CharField(source="salon.currency")
+    validity_days = serializers.IntegerField(
+        allow_null=True, help_text=gettext_lazy("Days a card stays valid; null: no expiry.")
+    )
+
+
+class PublicGiftCardOrderOut(serializers.Serializer):
+    reference = serializers.CharField(help_text=gettext_lazy("The order's public reference."))
+    status = serializers.CharField(help_text=gettext_lazy("The order's state: pending until paid."))
+    total = serializers.DecimalField(max_digits=10, decimal_places=2)
+    currency = serializers.CharField()
+    payment_url = serializers.CharField(
+        help_text=gettext_lazy("Where the client pays by card (send them there).")
+    )
+
+
+class PublicGiftCardSaleListApi(LoyaltyClientApi):
+    permission_classes = [AllowAny]
+
+    @extend_schema(tags=TAGS, responses=PublicGiftCardSaleOut(many=True))
+    def get(self, request: Request, salon_slug: str) -> Response:
+        types = gift_card_types_sold_online(salon=self.salon).select_related("salon")
+        return Response(PublicGiftCardSaleOut(types, many=True).data)
+
+
+class PublicGiftCardBuyApi(LoyaltyClientApi):
+    @extend_schema(
+        tags=TAGS,
+        description=gettext_lazy(
+            "Buy a gift card of this type for its value, paid by card: send the client to "
+            "`payment_url`. The card is issued to the logged-in client (and sent to them) when "
+            "the payment arrives; nothing is issued before."
+        ),
+        request=None,
+        responses={201: PublicGiftCardOrderOut},
+    )
+    def post(self, request: Request, salon_slug: str, gift_card_type_id: int) -> Response:
+        card_type = tenant_get(GiftCardType, salon=self.salon, pk=gift_card_type_id)
+        client = client_for_buyer(salon=self.salon, user=request.user)
+        bought = gift_card_buy_online(
+            salon=self.salon, client=client, card_type=card_type, actor=request.user
+        )
+        order = bought.order
+        data = {
+            "reference": order.reference,
+            "status": order.status,
+            "total": order.total,
+            "currency": order.currency,
+            "payment_url": request.build_absolute_uri(bought.payment_url),
+        }
+        return Response(PublicGiftCardOrderOut(data).data, status=status.HTTP_201_CREATED)

@@ -1,5 +1,6 @@
 """The loyalty links in the public site's top bar (bookings/public/extensions.py), shown only
-on the sites of salons whose loyalty system is on. `LoyaltyConfig.ready()` calls
+on the sites of salons whose loyalty system is on (the gift cards link also while the salon
+sells gift cards online). `LoyaltyConfig.ready()` calls
 `register_nav()`."""
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from bookings.public.extensions import PublicNavItem, register_public_nav
-from loyalty.selectors import loyalty_is_enabled_cached
+from loyalty.selectors import gift_cards_on_sale_cached, loyalty_is_enabled_cached
 
 LOYALTY_NAV = "loyalty_public:loyalty"
 GIFT_CARDS_NAV = "loyalty_public:gift_cards"
@@ -25,12 +26,17 @@ def loyalty_shown(salon: Any) -> bool:
     return shown
 
 
+def gift_cards_shown(salon: Any) -> bool:
+    """The gift cards link: with loyalty on, or while gift cards are sold online (issue 17)."""
+    return loyalty_shown(salon) or gift_cards_on_sale_cached(salon=salon)
+
+
 def register_nav() -> None:
     register_public_nav(
         PublicNavItem(url_name=LOYALTY_NAV, label=_("Loyalty"), position=20, visible=loyalty_shown)
     )
     register_public_nav(
         PublicNavItem(
-            url_name=GIFT_CARDS_NAV, label=_("Gift cards"), position=30, visible=loyalty_shown
+            url_name=GIFT_CARDS_NAV, label=_("Gift cards"), position=30, visible=gift_cards_shown
         )
     )

@@ -2,15 +2,20 @@
 
 - `loyalty/` — the loyalty tab: a logged-in client's balance, points history (paginated) and
   gift cards; a visitor who is not logged in reads what the programme is and gets a log-in link.
-- `gift-cards/` — the gift card types offered for points, each with "Choose with points" for a
-  logged-in client (active once the balance reaches the price).
+- `gift-cards/` — the gift card types sold online for money (while the salon takes payments
+  online: "Buy" for a logged-in client) and the types offered for points, each with "Choose
+  with points" for a logged-in client (active once the balance reaches the price). With the
+  loyalty system off, the page shows only the cards on sale (404 when there are none).
+- `gift-cards/<type_id>/buy/` — POST: `gift_card_buy_online`, then a 303 to the order's pay
+  page; the card is issued when the payment arrives. A refusal (not sold online, online
+  payments switched off meanwhile) comes back as a message; another salon's type is a 404.
 - `gift-cards/<type_id>/redeem/` — POST: spend the points through
   `gift_card_buy_with_points`; any refusal (not enough points, also when a concurrent
   redemption took them, a type not for points, loyalty switched off meanwhile) comes back as a
   message, never a 500, and nothing is written.
 
-Every page answers 404 while the salon's loyalty system is off. The views are thin: reads come
-from `loyalty.selectors`, the write is the service.
+Every other page answers 404 while the salon's loyalty system is off. The views are thin:
+reads come from `loyalty.selectors`, the writes are the services.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -37,6 +42,7 @@ from loyalty.models import GiftCardType
 from loyalty.selectors import (
     gift_card_list,
     gift_card_types_for_client,
+    gift_card_types_sold_online,
     loyalty_is_enabled,
     loyalty_program_get,
     points_balance,
@@ -44,7 +50,12 @@ from loyalty.selectors import (
     points_history_rows,
     service_points_public,
 )
-from loyalty.services.gift_cards import gift_card_buy_with_points, gift_card_valid_until
+from loyalty.services.gift_cards import (
+    client_for_buyer,
+    gift_card_buy_online,
+    gift_card_buy_with_points,
+    gift_card_valid_until,
+)
 from notices.services import client_notice_channel
 
 HISTORY_PAGE_SIZE = 25
@@ -131,30 +142,73 @@ class LoyaltyView(LoyaltyPublicView):
 
 class GiftCardsView(LoyaltyPublicView):
     def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
-        self.loyalty_required()
-        balance = (
-            points_balance(salon=self.salon, client=self.client) if self.client is not None else 0
-        )
-        offers = [
-            {
-                "type": card_type,
-                "can_choose": can_choose,
-                "missing": max(int(card_type.points_price or 0) - balance, 0),
-                "redeem_url": self.loyalty_url("gift_card_redeem", type_id=card_type.pk),
-            }
-            for card_type, can_choose in gift_card_types_for_client(
-                salon=self.salon, client=self.client
-            )
-        ]
-        context = {
+        loyalty_on = loyalty_is_enabled(salon=self.salon)
+        on_sale = list(gift_card_types_sold_online(salon=self.salon))
+        if not loyalty_on and not on_sale:
+            raise Http404("This salon offers no gift cards on its site.")
+        self.client = client_of_user(salon=self.salon, user=self.request.user)
+        context: dict[str, Any] = {
             "client": self.client,
-            "balance": balance,
-            "offers": offers,
+            "loyalty_on": loyalty_on,
+            "for_sale": [
+                {
+                    "type": card_type,
+                    "buy_url": self.loyalty_url("gift_card_buy", type_id=card_type.pk),
+                }
+                for card_type in on_sale
+            ],
             "gift_cards": self.gift_card_rows(),
-            "loyalty_url": self.loyalty_url("loyalty"),
-            **self.programme_context(),
+            "login_url": self.login_url(),
         }
+        if loyalty_on:
+            balance = (
+                points_balance(salon=self.salon, client=self.client)
+                if self.client is not None
+                else 0
+            )
+            context["offers"] = [
+                {
+                    "type": card_type,
+                    "can_choose": can_choose,
+                    "missing": max(int(card_type.points_price or 0) - balance, 0),
+                    "redeem_url": self.loyalty_url("gift_card_redeem", type_id=card_type.pk),
+                }
+                for card_type, can_choose in gift_card_types_for_client(
+                    salon=self.salon, client=self.client
+                )
+            ]
+            context.update(
+                balance=balance, loyalty_url=self.loyalty_url("loyalty"), **self.programme_context()
+            )
         return self.render("loyalty/public/gift_cards.html", context)
+
+
+class GiftCardBuyView(LoyaltyPublicView):
+    """POST: buy a gift card for money, paid by card. A GET goes to the gift card page."""
+
+    login_required = True
+
+    def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        return redirect(self.loyalty_url("gift_cards"))
+
+    def post(self, request: HttpRequest, salon_slug: str, type_id: int) -> HttpResponse:
+        card_type = tenant_get(GiftCardType, salon=self.salon, pk=type_id)
+        try:
+            client = client_for_buyer(salon=self.salon, user=request.user)
+            bought = gift_card_buy_online(
+                salon=self.salon, client=client, card_type=card_type, actor=request.user
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+            if not gift_card_types_sold_online(salon=self.salon).exists() and not (
+                loyalty_is_enabled(salon=self.salon)
+            ):
+                return redirect(reverse("public:home", kwargs={"salon_slug": self.salon.slug}))
+            return redirect(self.loyalty_url("gift_cards"))
+        response = HttpResponseRedirect(bought.payment_url)
+        response.status_code = 303
+        return response
 
 
 class GiftCardRedeemView(LoyaltyPublicView):

@@ -9,16 +9,23 @@ paying a booking with a card's code.
   (the value was the client's; the salon can still honour it at the desk). A no-show keeps the
   payment, as a salon keeps a no-show fee.
 - Expiry: a card is valid through the last day of its validity in the salon's time zone.
+- Bought online (issue 17): a type `sold_online` is sold for its value while the salon takes
+  payments online (`gift_card_buy_online`: an order with one GIFT_CARD item, paid by card). The
+  card is issued to the buyer and sent to them only when the order is paid (the GIFT_CARD
+  fulfilment's `on_paid`), once per order item (a unique `order_item_id`), never before; a
+  cancelled or lapsed order issues nothing.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
+from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import NoReverseMatch, reverse
@@ -39,8 +46,12 @@ from loyalty.codes import (
 )
 from loyalty.models import GiftCard, GiftCardEntry, GiftCardType, LoyaltyProgram, PointsEntry
 from loyalty.notice_kinds import GIFT_CARD_ISSUED
+from loyalty.selectors import gift_cards_on_sale_cache_key
 from loyalty.services.points import points_entry_add
 from notices.services import notice_send_to_client
+
+if TYPE_CHECKING:
+    from payments.models import Order, OrderItem
 
 CODE_FIELD = "gift_card_code"
 TYPE_FIELDS = [
@@ -50,6 +61,7 @@ TYPE_FIELDS = [
     "validity_days",
     "for_points",
     "points_price",
+    "sold_online",
     "is_active",
 ]
 
@@ -64,6 +76,11 @@ def _check_points_price(card_type: GiftCardType) -> None:
         )
 
 
+def _forget_on_sale(salon_id: int) -> None:
+    """The public nav's "sells gift cards online" is cached: clear it after the commit."""
+    transaction.on_commit(lambda: cache.delete(gift_cards_on_sale_cache_key(salon_id)))
+
+
 def gift_card_type_create(*, salon: Salon, **data: Any) -> GiftCardType:
     card_type = GiftCardType(salon=salon)
     with transaction.atomic():
@@ -73,6 +90,7 @@ def gift_card_type_create(*, salon: Salon, **data: Any) -> GiftCardType:
         _check_points_price(card_type)
         validate_row(card_type)
         save_or_validation_error(card_type)
+        _forget_on_sale(salon.pk)
     return card_type
 
 
@@ -82,7 +100,9 @@ def gift_card_type_update(*, gift_card_type: GiftCardType, **data: Any) -> GiftC
             if name in data:
                 setattr(gift_card_type, name, data[name])
         _check_points_price(gift_card_type)
-        return model_update(instance=gift_card_type, data={}, fields=[])
+        updated = model_update(instance=gift_card_type, data={}, fields=[])
+        _forget_on_sale(gift_card_type.salon_id)
+        return updated
 
 
 # --- Issuing --------------------------------------------------------------------------------
@@ -105,21 +125,30 @@ def gift_card_valid_until(card: GiftCard) -> dt.date | None:
 
 
 def _new_card(
-    *, salon: Salon, card_type: GiftCardType, client: Client | None, source: str, actor: Any
+    *,
+    salon: Salon,
+    card_type: GiftCardType,
+    client: Client | None,
+    source: str,
+    actor: Any,
+    value: Decimal | None = None,
+    order_item_id: int | None = None,
 ) -> GiftCard:
     now = timezone.now()
+    value = card_type.value if value is None else value
     card = GiftCard(
         salon=salon,
         card_type=card_type,
         client=client,
         name=card_type.name,
-        initial_value=card_type.value,
-        balance=card_type.value,
+        initial_value=value,
+        balance=value,
         currency=salon.currency,
         source=source,
         expires_at=_expires_at(salon, card_type.validity_days, now),
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
         created_at=now,
+        order_item_id=order_item_id,
     )
     for _attempt in range(5):
         card.code = code_generate()
@@ -128,6 +157,10 @@ def _new_card(
                 card.save()
             break
         except IntegrityError:  # the same code in this salon: draw again (about 1 in 2^78)
+            if order_item_id is not None and (
+                GiftCard.objects.for_salon(salon).filter(order_item_id=order_item_id).exists()
+            ):
+                raise
             card.pk = None
     else:  # pragma: no cover - five collisions in a row means a broken random source
         raise RuntimeError("Could not draw a unique gift card code.")
@@ -220,6 +253,116 @@ def gift_card_issue(
         )
         _send_card(card)
     return card
+
+
+# --- Bought online -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GiftCardPurchase:
+    order: Order
+    payment_url: str
+
+
+def gift_card_buy_online(
+    *, salon: Salon, client: Client, card_type: GiftCardType, actor: Any = None
+) -> GiftCardPurchase:
+    """A client buys a gift card for its value, paid by card: an order with one GIFT_CARD item
+    (object_id = the type) that the client pays at `payment_url`. No card exists until the
+    order is paid (`gift_card_order_paid`). A type not offered or not sold online, or online
+    payments off: ValidationError, nothing written."""
+    from payments.models import OrderItem
+    from payments.providers import online_provider
+    from payments.services.orders import ItemSpec, order_create, order_pay_path
+    from payments.services.settings import online_payments_available
+
+    if client.salon_id != salon.pk or card_type.salon_id != salon.pk:
+        raise ValueError("Client and gift card type must be of this salon.")
+    if not (card_type.is_active and card_type.sold_online):
+        raise ValidationError({"gift_card_type": _("This gift card is not sold online.")})
+    provider = online_provider()
+    if provider is None or not online_payments_available(salon):
+        raise ValidationError(
+            {"gift_card_type": _("This salon does not take payments online at the moment.")}
+        )
+    with transaction.atomic():
+        order = order_create(
+            salon=salon,
+            client=client,
+            items=[
+                ItemSpec(
+                    kind=OrderItem.Kind.GIFT_CARD,
+                    description=card_type.name,
+                    amount=card_type.value,
+                    object_id=card_type.pk,
+                )
+            ],
+            provider=provider.key,
+            actor=actor if getattr(actor, "is_authenticated", False) else None,
+        )
+    return GiftCardPurchase(order=order, payment_url=order_pay_path(order))
+
+
+def client_for_buyer(*, salon: Salon, user: Any) -> Client:
+    """The logged-in buyer's client record in this salon; a person who never booked here gets
+    one, as their first booking would give them (bookings' `client_for_booking`)."""
+    from bookings.services.clients import client_for_booking
+
+    linked = Client.objects.for_salon(salon).filter(user=user).first()
+    if linked is not None:
+        return linked
+    email = (user.email or "").strip()
+    return client_for_booking(
+        salon=salon,
+        user=user,
+        first_name=(user.first_name or email.split("@")[0])[:100],
+        last_name=(user.last_name or "")[:100],
+        email=email,
+        phone="",
+        marketing_consent=False,
+    )
+
+
+def gift_card_for_order_item(*, salon: Salon, order_item_id: int) -> GiftCard | None:
+    return GiftCard.objects.for_salon(salon).filter(order_item_id=order_item_id).first()
+
+
+def gift_card_order_paid(item: OrderItem) -> None:
+    """GIFT_CARD fulfilment `on_paid`: issue the paid card to the buyer (at the value paid, even
+    if the type changed or stopped being offered meanwhile) and send it. Once per order item:
+    a duplicate delivery finds the card and does nothing (the unique `order_item_id` stands
+    behind that)."""
+    salon = item.salon
+    if gift_card_for_order_item(salon=salon, order_item_id=item.pk) is not None:
+        return
+    card_type = GiftCardType.objects.for_salon(salon).filter(pk=item.object_id).first()
+    if card_type is None:  # pragma: no cover - types are PROTECTed by their cards, not orders
+        raise ValueError("The gift card type of this order item is gone.")
+    client = item.order.client
+    try:
+        with transaction.atomic():
+            card = _new_card(
+                salon=salon,
+                card_type=card_type,
+                client=client,
+                source=GiftCard.Source.PURCHASE,
+                actor=None,
+                value=item.amount,
+                order_item_id=item.pk,
+            )
+    except IntegrityError:
+        if gift_card_for_order_item(salon=salon, order_item_id=item.pk) is not None:
+            return  # a concurrent delivery issued it
+        raise
+    _send_card(card)
+
+
+def register_fulfilment() -> None:
+    from payments.fulfilment import Fulfilment
+    from payments.fulfilment import register_fulfilment as register
+    from payments.models import OrderItem
+
+    register(Fulfilment(kind=OrderItem.Kind.GIFT_CARD, on_paid=gift_card_order_paid))
 
 
 # --- Using a code ---------------------------------------------------------------------------

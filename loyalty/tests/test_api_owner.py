@@ -431,6 +431,7 @@ def test_create_a_gift_card_type(salon, owner_api):
         "validity_days": 90,
         "for_points": True,
         "points_price": 300,
+        "sold_online": False,
         "is_active": True,
     }
     assert created.value == Decimal("25.50")

@@ -245,7 +245,7 @@ class ClientPackageOutputSerializer(serializers.Serializer):
     status = serializers.CharField(help_text=one_of(ClientPackage.Status.values))
     source = serializers.CharField(help_text=one_of(ClientPackage.Source.values))
     state = serializers.SerializerMethodField(
-        help_text=one_of(["pending", "expired", "used_up", "not_yet", "valid"])
+        help_text=one_of(["pending", "lapsed", "expired", "used_up", "not_yet", "valid"])
     )
     credit_total = serializers.DecimalField(max_digits=10, decimal_places=2, allow_null=True)
     credit_left = serializers.DecimalField(max_digits=10, decimal_places=2, allow_null=True)

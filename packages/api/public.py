@@ -2,9 +2,12 @@
 
 - `package-types/` — what the salon sells online (anyone may read it).
 - `package-types/<id>/buy/` — a logged-in client buys one (session or token; 401 without):
-  201 with the package, waiting for payment at the salon (`payment_method`: "pay_at_salon",
-  the only way today); 400 when it is not sold online or already waiting for payment; 404 for
-  another salon's id.
+  201 with the package, waiting for payment. `payment_method` "online_card" (the default
+  while the salon takes payments online): `payment_url` is the page where the client pays by
+  card, and the package becomes active when the payment arrives; "pay_at_salon" (the default
+  otherwise): it waits until the salon marks it paid (`payment_url` ""). 400 when it is not
+  sold online, already waiting for payment at the salon, or the method is not offered; 404
+  for another salon's id.
 - `mine/` — the logged-in client's packages with their ledgers (a user without a client
   record here has none).
 """
@@ -32,9 +35,10 @@ from bookings.public.selectors import client_of_user
 from bookings.selectors import tenant_get
 from packages import selectors
 from packages.models import ClientPackage, PackageEntry, PackageKind, PackageType
-from packages.public.views import PURCHASE_METHODS
+from packages.public.views import ONLINE_METHOD, PURCHASE_METHODS, purchase_methods
 from packages.rows import entry_description, package_state
 from packages.services.holdings import client_for_purchase, client_package_buy, salon_today
+from packages.services.online import client_package_buy_online
 
 TAGS = ["public"]
 
@@ -93,7 +97,7 @@ class PublicClientPackageOut(serializers.Serializer):
     price = serializers.DecimalField(max_digits=10, decimal_places=2)
     currency = serializers.CharField()
     state = serializers.SerializerMethodField(
-        help_text=one_of(["pending", "expired", "used_up", "not_yet", "valid"])
+        help_text=one_of(["pending", "lapsed", "expired", "used_up", "not_yet", "valid"])
     )
     credit_left = serializers.DecimalField(max_digits=10, decimal_places=2, allow_null=True)
     visits_left = serializers.IntegerField(allow_null=True)
@@ -113,8 +117,24 @@ class PublicClientPackageOut(serializers.Serializer):
 class PublicBuyIn(serializers.Serializer):
     payment_method = serializers.CharField(
         required=False,
-        default="pay_at_salon",
-        help_text=one_of(list(PURCHASE_METHODS)),
+        default="",
+        allow_blank=True,
+        help_text=format_lazy(
+            "{} {}",
+            one_of([ONLINE_METHOD, *PURCHASE_METHODS]),
+            gettext_lazy(
+                "Default: online_card while the salon takes payments online, else pay_at_salon."
+            ),
+        ),
+    )
+
+
+class PublicPackageBuyOut(PublicClientPackageOut):
+    payment_method = serializers.CharField(help_text=one_of([ONLINE_METHOD, *PURCHASE_METHODS]))
+    payment_url = serializers.CharField(
+        help_text=gettext_lazy(
+            "Where the client pays by card (send them there); empty when paying at the salon."
+        )
     )
 
 
@@ -131,31 +151,44 @@ class PublicPackageBuyApi(PackagesClientApi):
     @extend_schema(
         tags=TAGS,
         request=PublicBuyIn,
-        responses={201: PublicClientPackageOut},
+        responses={201: PublicPackageBuyOut},
         description=gettext_lazy(
-            "Buy a package to pay at the salon: it waits for payment until the salon marks it "
-            "paid, and pays bookings from then on."
+            "Buy a package. Paid online by card: send the client to `payment_url`; the package "
+            "becomes active when the payment arrives. Paid at the salon: it waits for payment "
+            "until the salon marks it paid. It pays bookings from then on."
         ),
     )
     def post(self, request: Request, salon_slug: str, package_type_id: int) -> Response:
         package_type = tenant_get(PackageType, salon=self.salon, pk=package_type_id)
         payload = PublicBuyIn(data=request.data)
         payload.is_valid(raise_exception=True)
-        if payload.validated_data["payment_method"] not in PURCHASE_METHODS:
+        methods = purchase_methods(self.salon)
+        method = payload.validated_data["payment_method"] or next(iter(methods))
+        if method not in methods:
             raise ValidationError(
                 {
                     "payment_method": _("Choose one of: %(methods)s.")
-                    % {"methods": ", ".join(PURCHASE_METHODS)}
+                    % {"methods": ", ".join(methods)}
                 }
             )
         client = client_for_purchase(salon=self.salon, user=request.user)
-        held = client_package_buy(
-            salon=self.salon, client=client, package_type=package_type, actor=request.user
-        )
+        payment_url = ""
+        if method == ONLINE_METHOD:
+            bought = client_package_buy_online(
+                salon=self.salon, client=client, package_type=package_type, actor=request.user
+            )
+            held = bought.client_package
+            payment_url = request.build_absolute_uri(bought.payment_url)
+        else:
+            held = client_package_buy(
+                salon=self.salon, client=client, package_type=package_type, actor=request.user
+            )
         held = selectors.client_package_list(salon=self.salon, client=client).get(pk=held.pk)
+        held.payment_method = method  # type: ignore[attr-defined]
+        held.payment_url = payment_url  # type: ignore[attr-defined]
         entries = selectors.entries_for_packages(salon=self.salon, packages=[held])
         return Response(
-            PublicClientPackageOut(held, context={"entries": entries}).data,
+            PublicPackageBuyOut(held, context={"entries": entries}).data,
             status=status.HTTP_201_CREATED,
         )
 

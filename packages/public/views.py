@@ -2,12 +2,14 @@
 
 - `packages/` — the packages the salon sells online, colour-coded by kind, each with its price,
   what it gives, its validity and the services it covers. A logged-in visitor buys one with
-  the ways to pay the booking's last step offers for it: today only "Pay at the salon" (the
-  package then waits for payment until the salon marks it paid; online payment plugs in with
-  the payments app). A visitor who is not logged in gets a log-in link.
-- `packages/<type_id>/buy/` — POST: `client_package_buy`; any refusal (not sold online any
-  more, already waiting for payment) comes back as a message, never a 500, and nothing is
-  written. A GET goes to the packages page.
+  the ways to pay offered for it (`purchase_methods`): "Pay online by card" while the salon
+  takes payments online (the package becomes active when the payment arrives), and "Pay at
+  the salon" (the package waits for payment until the salon marks it paid). A visitor who is
+  not logged in gets a log-in link.
+- `packages/<type_id>/buy/` — POST: `client_package_buy`, or `client_package_buy_online` and a
+  303 to the order's pay page; any refusal (not sold online any more, already waiting for
+  payment, online payments switched off meanwhile) comes back as a message, never a 500, and
+  nothing is written. A GET goes to the packages page.
 - `my-packages/` — the logged-in client's packages: state, what is left, expiry, and the
   bookings each one paid (and gave back).
 
@@ -22,13 +24,15 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from bookings.checkout import PayAtSalon
+from bookings.models import Salon
 from bookings.public.selectors import client_of_user
 from bookings.public.views import PublicView
 from bookings.selectors import tenant_get
@@ -36,9 +40,34 @@ from packages import selectors
 from packages.models import PackageType
 from packages.rows import client_package_row, kind_class, validity_text
 from packages.services.holdings import client_for_purchase, client_package_buy
+from packages.services.online import (
+    client_package_buy_online,
+    online_payments_available,
+    package_open_order,
+)
 
-# The ways to pay for a package bought online; the key is the checkout's.
+# The ways to pay for a package bought online; the keys are the checkout's.
 PURCHASE_METHODS = {PayAtSalon.key: PayAtSalon.label}
+ONLINE_METHOD = "online_card"
+ONLINE_METHOD_LABEL = gettext_lazy("Pay online by card")
+
+
+def see_other(url: str) -> HttpResponse:
+    """303: the browser follows with a GET (to the payment page)."""
+    response = HttpResponseRedirect(url)
+    response.status_code = 303
+    return response
+
+
+def purchase_methods(salon: Salon) -> dict[str, Any]:
+    """The ways to pay for a package now, in page order (the first is chosen by default)."""
+    methods: dict[str, Any] = {}
+    if online_payments_available(salon):
+        methods[ONLINE_METHOD] = ONLINE_METHOD_LABEL
+    methods.update(PURCHASE_METHODS)
+    return methods
+
+
 MY_PACKAGES_SHOWN = 50
 ENTRIES_SHOWN = 25
 
@@ -62,11 +91,13 @@ class PackageListView(PackagesPublicView):
             }
             for package_type in selectors.package_types_offered_online(salon=self.salon)
         ]
+        methods = purchase_methods(self.salon)
         return self.render(
             "packages/public/packages.html",
             {
                 "offers": offers,
-                "methods": list(PURCHASE_METHODS.items()),
+                "methods": list(methods.items()),
+                "online": ONLINE_METHOD in methods,
                 "login_url": self.login_url(),
                 "mine_url": self.packages_url("mine"),
             },
@@ -82,11 +113,17 @@ class PackageBuyView(PackagesPublicView):
     def post(self, request: HttpRequest, salon_slug: str, type_id: int) -> HttpResponse:
         package_type = tenant_get(PackageType, salon=self.salon, pk=type_id)
         back = self.packages_url("packages")
-        if request.POST.get("payment_method") not in PURCHASE_METHODS:
+        method = request.POST.get("payment_method")
+        if method not in purchase_methods(self.salon):
             messages.error(request, _("Choose how you would like to pay."))
             return redirect(back)
         try:
             client = client_for_purchase(salon=self.salon, user=request.user)
+            if method == ONLINE_METHOD:
+                bought = client_package_buy_online(
+                    salon=self.salon, client=client, package_type=package_type, actor=request.user
+                )
+                return see_other(bought.payment_url)
             held = client_package_buy(
                 salon=self.salon, client=client, package_type=package_type, actor=request.user
             )
@@ -108,6 +145,13 @@ class PackageBuyView(PackagesPublicView):
 class MyPackagesView(PackagesPublicView):
     login_required = True
 
+    def pay_url(self, held: Any) -> str:
+        """The pay page of a package's payment still open online ("" when paid at the salon)."""
+        from payments.services.orders import order_pay_path
+
+        order = package_open_order(salon=self.salon, client_package=held)
+        return order_pay_path(order) if order is not None else ""
+
     def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
         client = client_of_user(salon=self.salon, user=request.user)
         rows: list[dict[str, Any]] = []
@@ -120,6 +164,9 @@ class MyPackagesView(PackagesPublicView):
             )
             today = timezone.localdate(timezone.now(), zoneinfo.ZoneInfo(self.salon.time_zone))
             rows = [client_package_row(p, entries=entries[p.pk], today=today) for p in held]
+            for row in rows:
+                if row["state"] == "pending":
+                    row["pay_url"] = self.pay_url(row["held"])
         return self.render(
             "packages/public/mine.html",
             {

@@ -9,11 +9,14 @@
   order, as far as the balance goes — `package_apply_to_upcoming`); otherwise only bookings
   made from now on use it.
 - **Buy online** (the booking site, a logged-in client): only an active type offered online.
-  The only way to pay today is at the salon: the package waits for payment (`pending`, not
-  usable yet) until the owner marks it paid. One pending purchase per client and type: a
-  second one is refused (also when two requests race: a unique constraint).
+  Paid at the salon: the package waits for payment (`pending`, not usable yet) until the
+  owner marks it paid. Paid by card (packages/services/online.py): the same pending package
+  plus an order; it becomes active when the payment arrives, and `lapsed` when the order is
+  cancelled or lapses. One pending purchase per client and type: a second one is refused
+  (also when two requests race: a unique constraint).
 - **Mark paid**: a pending package becomes active, once (a conditional UPDATE); with "for
-  existing bookings too" it pays the client's upcoming bookings like an assignment.
+  existing bookings too" it pays the client's upcoming bookings like an assignment. Not for a
+  package whose online payment is still pending.
 - Every new package starts its ledger with an "added" row of its credit or visits, so its
   balance is always the sum of its ledger.
 - Bad input is a ValidationError keyed by field, and nothing is written.
@@ -179,7 +182,19 @@ def client_package_buy(
     pending = ClientPackage.objects.for_salon(salon).filter(
         client=client, package_type=package_type, status=ClientPackage.Status.PENDING
     )
-    if pending.exists():
+    waiting = pending.first()
+    if waiting is not None:
+        from packages.services.online import package_open_order
+
+        if package_open_order(salon=salon, client_package=waiting) is not None:
+            raise ValidationError(
+                {
+                    "package_type": _(
+                        "You have already bought this package and its payment by card is not "
+                        "finished: continue it from “My packages”."
+                    )
+                }
+            )
         raise duplicate
     today = salon_today(salon)
     try:
@@ -220,6 +235,31 @@ def client_for_purchase(*, salon: Salon, user: Any) -> Client:
     )
 
 
+def client_package_activate(
+    *,
+    salon: Salon,
+    client_package: ClientPackage,
+    actor: Any,
+    now: dt.datetime | None = None,
+    from_statuses: tuple[str, ...] = (ClientPackage.Status.PENDING,),
+) -> bool:
+    """A package waiting for payment becomes active: one conditional UPDATE, so a second call
+    (a retry, a duplicate "paid") changes nothing. True when this call activated it."""
+    if client_package.salon_id != salon.pk:
+        raise ValueError("The package belongs to another salon.")
+    changed = (
+        ClientPackage.objects.for_salon(salon)
+        .filter(pk=client_package.pk, status__in=from_statuses)
+        .update(
+            status=ClientPackage.Status.ACTIVE,
+            paid_at=now or timezone.now(),
+            paid_by=actor if getattr(actor, "is_authenticated", False) else None,
+        )
+    )
+    client_package.refresh_from_db()
+    return bool(changed)
+
+
 def client_package_mark_paid(
     *,
     salon: Salon,
@@ -228,22 +268,30 @@ def client_package_mark_paid(
     apply_to_existing: bool = False,
     now: dt.datetime | None = None,
 ) -> ClientPackage:
-    """The owner took the payment of a purchase: the package becomes active (once)."""
+    """The owner took the payment of a purchase: the package becomes active (once). A package
+    whose online payment is still pending is refused (it would be paid twice)."""
+    from packages.services.online import package_open_order
+
     if client_package.salon_id != salon.pk:
         raise ValueError("The package belongs to another salon.")
     now = now or timezone.now()
-    with transaction.atomic():
-        changed = (
-            ClientPackage.objects.for_salon(salon)
-            .filter(pk=client_package.pk, status=ClientPackage.Status.PENDING)
-            .update(
-                status=ClientPackage.Status.ACTIVE,
-                paid_at=now,
-                paid_by=actor if getattr(actor, "is_authenticated", False) else None,
+    if (
+        client_package.status == ClientPackage.Status.PENDING
+        and package_open_order(salon=salon, client_package=client_package) is not None
+    ):
+        raise ValidationError(
+            _(
+                "This package is being paid online; it becomes active by itself when the "
+                "payment arrives."
             )
         )
-        client_package.refresh_from_db()
+    with transaction.atomic():
+        changed = client_package_activate(
+            salon=salon, client_package=client_package, actor=actor, now=now
+        )
         if not changed:
+            if client_package.status == ClientPackage.Status.LAPSED:
+                raise ValidationError(_("This purchase was not paid online and has lapsed."))
             raise ValidationError(_("This package is paid already."))
         if apply_to_existing:
             package_apply_to_upcoming(client_package=client_package, actor=actor, now=now)

@@ -101,7 +101,7 @@ def had_visits_before(*, salon: Salon, client: Client, moment: dt.datetime) -> b
     return (
         Appointment.objects.for_salon(salon)
         .filter(client=client, starts_at__lt=_start_of_day(salon, moment))
-        .exclude(status=Appointment.Status.CANCELLED)
+        .exclude(status__in=Appointment.NOT_BOOKED_STATUSES)
         .exists()
     )
 

@@ -76,7 +76,7 @@ def home_schedule(*, salon: Salon, now: dt.datetime) -> list[ScheduleDay]:
     start = local_midnight(salon_today, salon.tzinfo) - dt.timedelta(days=1)
     appointments = (
         appointment_list(salon=salon, starts_from=start, starts_before=start + dt.timedelta(days=4))
-        .exclude(status=Appointment.Status.CANCELLED)
+        .exclude(status__in=Appointment.NOT_BOOKED_STATUSES)
         .order_by("staff__name", "staff_id", "starts_at", "pk")
     )
     members: dict[tuple[int, int], StaffSchedule] = {}
@@ -200,7 +200,7 @@ def bookings_per_day(*, salon: Salon, period: Period) -> list[DayBookings]:
     rows = (
         Appointment.objects.for_salon(salon)
         .filter(starts_at__gte=start, starts_at__lt=end)
-        .exclude(status=Appointment.Status.CANCELLED)
+        .exclude(status__in=Appointment.NOT_BOOKED_STATUSES)
         .annotate(day=TruncDate("starts_at", tzinfo=tz))
         .values("day")
         .annotate(bookings=Count("pk"), revenue=Sum("price"))

@@ -132,6 +132,11 @@ else:
             "LOCATION": str(VAR_DIR / "cache"),
         }
     }
+# The public availability, cached per salon version (bookings/availability_cache.py): seconds
+# an entry lives (a lapsed payment hold stays hidden at most this long); 0 turns it off.
+# PostgreSQL only (the version triggers); SQLite always computes.
+AVAILABILITY_CACHE_SECONDS = env.int("AVAILABILITY_CACHE_SECONDS", default=30)
+AVAILABILITY_CACHE_ALIAS = "default"
 
 # --- Accounts ---------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -262,6 +267,11 @@ TWILIO_ACCOUNT_SID = env("TWILIO_ACCOUNT_SID", default="")
 TWILIO_AUTH_TOKEN = env("TWILIO_AUTH_TOKEN", default="")
 TWILIO_FROM_NUMBER = env("TWILIO_FROM_NUMBER", default="")
 
+# Online card payments (payments/providers/stripe.py): empty = Stripe not configured (the
+# online method is not offered; pay at the salon works as before).
+STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="")
+STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="")
+
 # --- Celery -----------------------------------------------------------------------------
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
@@ -297,6 +307,18 @@ CELERY_BEAT_SCHEDULE: dict = {
     "bookings-complete-ended": {
         "task": "bookings.tasks.appointments_complete_ended",
         "schedule": 600.0,
+    },
+    # Pending orders past their expiry cancelled (holds released); failed refunds retried
+    # (payments/tasks.py).
+    "payments-sweep": {
+        "task": "payments.tasks.payments_sweep",
+        "schedule": 60.0,
+    },
+    # Times held for an online payment that was not made are freed (bookings/services/holds.py;
+    # a booking over an expired hold frees it at once anyway).
+    "bookings-holds-release-expired": {
+        "task": "bookings.tasks.holds_release_expired",
+        "schedule": 60.0,
     },
     # Points for visits that ended the salon's delay ago (loyalty/services/award.py); every
     # 2 minutes, so "3 hours after the visit" is 3 hours and at most 2 minutes.

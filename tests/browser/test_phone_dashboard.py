@@ -33,7 +33,13 @@ from .conftest import Pages
 pytestmark = pytest.mark.browser
 
 PHONE = {"width": 390, "height": 844}
-DEMO_SEEDS = ("seed_demo", "seed_demo_loyalty", "seed_demo_referrals", "seed_demo_packages")
+DEMO_SEEDS = (
+    "seed_demo",
+    "seed_demo_loyalty",
+    "seed_demo_referrals",
+    "seed_demo_packages",
+    "seed_demo_payments",
+)
 
 # URL parameters → the demo object they name (app label.model); by URL name prefix for `pk`.
 PK_MODELS: tuple[tuple[str, str], ...] = (
@@ -53,10 +59,12 @@ PK_MODELS: tuple[tuple[str, str], ...] = (
     ("packages_type_", "packages.PackageType"),
     ("packages_held_", "packages.ClientPackage"),
     ("segments_", "segments.Segment"),
+    ("payment_", "payments.Order"),
 )
 OTHER_PARAMS: dict[str, str | tuple[str, str]] = {
     "client_id": "bookings.Client",
     "staff_id": "bookings.StaffMember",
+    "service_id": "bookings.Service",
     "kind": ("notice_template_", "booking_confirmation"),
     "channel": ("notice_template_", "email"),
 }
@@ -170,6 +178,10 @@ def test_every_dashboard_page_fits_a_phone(demo: dict[str, Any], pages: Pages) -
         "online_booking",
         "notices",
         "appointment_create",
+        "payments",
+        "payment_detail",
+        "payment_record",
+        "payment_settings",
     ):
         assert name in names, f"{name} was not checked (left out: {left_out})"
     page = pages.logged_in(demo["owner"])
