@@ -23,6 +23,16 @@ changes availability without a write is time: a payment hold that lapses frees i
 to `AVAILABILITY_CACHE_SECONDS` later than the database does (conservative: the time is
 hidden, not offered).
 
+The public API's warm path (`public_target_cached`, `availability_of_target`): ONE query —
+the salon's id and version by its slug — and ONE cache round trip fetching two entries under
+that version: the request's resolved catalogue (the salon, the public location, the public
+service and the chosen staff member, as the public selectors answer them; only for requests
+without a segment link) and the availability entry. The catalogue entry is as safe as the
+availability one: every table the selectors read (salon, location, service, staff and their
+links) bumps the version. Passcodes are not copied (PASSCODE_MARKER only, plus their versions
+for the session's unlocks); the caller still refuses what the visitor may not see and takes
+the usual path for anything else (a refusal, a code sent, a locked target).
+
 When it is not used (the uncached `availability_get` answers): `AVAILABILITY_CACHE_SECONDS`
 is 0; the database is not PostgreSQL (SQLite, the zero-setup default, has no version
 triggers); inside a transaction (its own writes are not counted in the version until it
@@ -31,9 +41,15 @@ commits, since the bump triggers run at COMMIT); when the salon has no version r
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import hashlib
+import json
+import threading
+import time
+from collections import OrderedDict
 from collections.abc import Callable, Collection
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -54,12 +70,13 @@ from bookings.models import Location, Salon, Service, StaffMember
 
 VERSION_TABLE = "bookings_availability_version"
 VERSION_ATTRIBUTE = "availability_version"
-KEY_FORMAT = "av1"  # bump when the entry's shape changes
+KEY_FORMAT = "av2"  # bump when the entry's shape changes
 
 _NO_VERSION = object()
 
-# (start epoch seconds, free staff ids) per slot; staff id -> the staff member's columns
-Entry = tuple[list[tuple[int, tuple[int, ...]]], dict[int, tuple[Any, ...]]]
+# (start epoch seconds, free staff ids) per slot; staff id -> the staff member's columns; when
+# it was computed (epoch seconds: a process's own copy lives no longer than the shared one)
+Entry = tuple[list[tuple[int, tuple[int, ...]]], dict[int, tuple[Any, ...]], float]
 
 
 def cache_seconds() -> int:
@@ -117,12 +134,35 @@ def _key(
     staff: StaffMember | None,
     online_staff_ids: Collection[int] | None,
 ) -> str:
+    return _key_of_ids(
+        salon_id=salon.pk,
+        version=version,
+        location_id=location.pk,
+        service_id=service.pk,
+        start=start,
+        end=end,
+        staff_id=None if staff is None else staff.pk,
+        online_staff_ids=online_staff_ids,
+    )
+
+
+def _key_of_ids(
+    *,
+    salon_id: int,
+    version: int,
+    location_id: int,
+    service_id: int,
+    start: dt.date,
+    end: dt.date,
+    staff_id: int | None,
+    online_staff_ids: Collection[int] | None,
+) -> str:
     scope = "-" if online_staff_ids is None else ",".join(map(str, sorted(online_staff_ids)))
     if len(scope) > 64:
         scope = hashlib.sha256(scope.encode()).hexdigest()[:32]
-    who = "any" if staff is None else str(staff.pk)
+    who = "any" if staff_id is None else str(staff_id)
     return (
-        f"{KEY_FORMAT}:{salon.pk}:{version}:{location.pk}:{service.pk}:{who}:"
+        f"{KEY_FORMAT}:{salon_id}:{version}:{location_id}:{service_id}:{who}:"
         f"{start.isoformat()}:{end.isoformat()}:{scope}"
     )
 
@@ -132,7 +172,7 @@ _PASSCODE_FIELD = "booking_passcode"
 PASSCODE_MARKER = "(set)"
 
 
-def _pack(availability: Availability) -> Entry:
+def _pack(availability: Availability, computed_at: float | None = None) -> Entry:
     slots = [(int(slot.starts_at.timestamp()), slot.staff_ids) for slot in availability.slots]
     attnames = [f.attname for f in StaffMember._meta.concrete_fields]
     staff = {
@@ -144,7 +184,7 @@ def _pack(availability: Availability) -> Entry:
         )
         for pk, member in availability.staff.items()
     }
-    return slots, staff
+    return slots, staff, time.time() if computed_at is None else computed_at
 
 
 def _unpack(
@@ -157,7 +197,7 @@ def _unpack(
     staff_allowed: Callable[[StaffMember], bool] | None,
     using: str,
 ) -> Availability:
-    raw_slots, raw_staff = entry
+    raw_slots, raw_staff = entry[0], entry[1]
     attnames = [f.attname for f in StaffMember._meta.concrete_fields]
     staff: dict[int, StaffMember] = {}
     for pk, values in raw_staff.items():
@@ -247,6 +287,7 @@ def availability_cached(
     cache = caches[getattr(settings, "AVAILABILITY_CACHE_ALIAS", "default")]
     entry: Entry | None = cache.get(key)
     if entry is None:
+        started = time.time()
         full = availability_get(
             salon=salon,
             location=location,
@@ -259,7 +300,7 @@ def availability_cached(
             online_staff_ids=online_staff_ids,
             ignore_limits=True,
         )
-        entry = _pack(full)
+        entry = _pack(full, started)
         cache.set(key, entry, cache_seconds())
     return _unpack(
         entry,
@@ -270,3 +311,302 @@ def availability_cached(
         staff_allowed=staff_allowed,
         using=using,
     )
+
+
+# --- The public API's warm path (see the module) ---
+
+CATALOGUE_KEY_FORMAT = "avc1"  # bump when the catalogue entry's shape changes
+_REFUSED = "refused"  # the catalogue entry of a request the public selectors refuse
+
+# (attnames, values) of one row
+Row = tuple[tuple[str, ...], tuple[Any, ...]]
+
+
+class _LocalMemo:
+    """A small per-process LRU of values that never change under their key (the keys hold
+    the salon's version), each with an expiry (epoch seconds)."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._data: OrderedDict[Any, tuple[float, Any]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Any) -> Any:
+        with self._lock:
+            item = self._data.get(key)
+            if item is None:
+                return None
+            if item[0] <= time.time():
+                del self._data[key]
+                return None
+            self._data.move_to_end(key)
+            return item[1]
+
+    def set(self, key: Any, value: Any, expires: float) -> None:
+        with self._lock:
+            self._data[key] = (expires, value)
+            self._data.move_to_end(key)
+            while len(self._data) > self.size:
+                self._data.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._data.clear()
+
+
+# Per process, in front of the shared cache: the resolved catalogue (rows built once) and the
+# availability entries with their rendered slots. A process's copy of an entry expires when
+# the shared one does (its `computed_at` + the TTL), so a lapsed hold stays hidden no longer.
+_CATALOGUES = _LocalMemo(1024)
+_ENTRIES = _LocalMemo(256)
+
+
+def local_memo_clear() -> None:
+    """Forget this process's copies (tests)."""
+    _CATALOGUES.clear()
+    _ENTRIES.clear()
+
+
+class _LocalEntry:
+    """An availability entry as this process keeps it: the staff rows built once, the slots'
+    epochs (sorted) and their JSON, per set of staff a visitor may see."""
+
+    def __init__(self, entry: Entry, using: str) -> None:
+        self.entry = entry
+        raw_slots, raw_staff = entry[0], entry[1]
+        attnames = [f.attname for f in StaffMember._meta.concrete_fields]
+        self.staff = {pk: StaffMember.from_db(using, attnames, v) for pk, v in raw_staff.items()}
+        self.times = [t for t, _ids in raw_slots]
+        self.sorted = all(a <= b for a, b in zip(self.times, self.times[1:], strict=False))
+        self._rendered: dict[frozenset[int] | None, tuple[list[int], list[str]]] = {}
+        self._lock = threading.Lock()
+
+    def rendered(
+        self, allowed: frozenset[int] | None, tz: dt.tzinfo
+    ) -> tuple[list[int], list[str]]:
+        """(epochs, JSON objects) of the slots with at least one `allowed` staff member
+        (None: all), their staff cut to those."""
+        found = self._rendered.get(allowed)
+        if found is not None:
+            return found
+        times: list[int] = []
+        parts: list[str] = []
+        for t, ids in self.entry[0]:
+            if allowed is not None:
+                ids = tuple(sid for sid in ids if sid in allowed)
+                if not ids:
+                    continue
+            times.append(t)
+            starts_at = dt.datetime.fromtimestamp(t, tz).isoformat()
+            parts.append(
+                json.dumps({"starts_at": starts_at, "staff": list(ids)}, separators=(",", ":"))
+            )
+        with self._lock:
+            if len(self._rendered) < 16:  # a few sets of unlocks per entry
+                self._rendered[allowed] = (times, parts)
+        return times, parts
+
+
+@dataclass
+class PublicTarget:
+    """What a public availability request resolved to, from the cache (see the module):
+    rows built from cached columns (a passcode is PASSCODE_MARKER), the version they are valid
+    for, and the availability entry when it was cached too."""
+
+    salon: Salon
+    location: Location
+    service: Service
+    staff: StaffMember | None
+    version: int
+    start: dt.date
+    end: dt.date
+    availability_key: str
+    entry: _LocalEntry | None
+
+
+def salon_id_and_version(salon_slug: str, *, using: str | None = None) -> tuple[int, int] | None:
+    """The salon's id and availability version, by slug, in one query (None: no such salon,
+    no version row, or no PostgreSQL)."""
+    using = using or _database()
+    if connections[using].vendor != "postgresql":
+        return None
+    with connections[using].cursor() as cursor:
+        cursor.execute(
+            f'SELECT s."id", v."version" FROM "{Salon._meta.db_table}" s '
+            f'JOIN "{VERSION_TABLE}" v ON v."salon_id" = s."id" WHERE s."slug" = %s',
+            [salon_slug],
+        )
+        row = cursor.fetchone()
+    return None if row is None else (int(row[0]), int(row[1]))
+
+
+def _row(instance: Any) -> Row:
+    attnames = tuple(f.attname for f in type(instance)._meta.concrete_fields)
+    values = tuple(
+        (PASSCODE_MARKER if getattr(instance, name) else "")
+        if name == _PASSCODE_FIELD
+        else getattr(instance, name)
+        for name in attnames
+    )
+    return attnames, values
+
+
+def _instance[M](model: type[M], row: Row, using: str) -> M:
+    attnames, values = row
+    return model.from_db(using, list(attnames), values)  # type: ignore[attr-defined]
+
+
+def _local_entry(key: str, entry: Entry, using: str) -> _LocalEntry:
+    local = _LocalEntry(entry, using)
+    _ENTRIES.set(key, local, entry[2] + cache_seconds())
+    return local
+
+
+def public_target_cached(
+    *,
+    salon_slug: str,
+    location_id: int,
+    service_id: int,
+    staff_id: int | None,
+    start: dt.date,
+    end: dt.date,
+    resolve: Callable[[int], tuple[Salon, Location, Service, StaffMember | None] | None],
+) -> PublicTarget | None:
+    """The request's salon, location, service and staff member (and its availability entry)
+    from the cache — this process's copy, else the shared cache in one round trip — under the
+    salon's version read in this call's one query. `resolve(salon_id)` answers on a miss what
+    the public selectors allow, in one query (None: refused; remembered as such).
+    None: answer the usual way (caching off, no such salon, no version, or refused)."""
+    using = _database()
+    if not cache_enabled(using):
+        return None
+    found = salon_id_and_version(salon_slug, using=using)
+    if found is None:
+        return None
+    salon_id, version = found
+    who = "any" if staff_id is None else str(staff_id)
+    catalogue_key = f"{CATALOGUE_KEY_FORMAT}:{salon_id}:{version}:{location_id}:{service_id}:{who}"
+    availability_key = _key_of_ids(
+        salon_id=salon_id,
+        version=version,
+        location_id=location_id,
+        service_id=service_id,
+        start=start,
+        end=end,
+        staff_id=staff_id,
+        online_staff_ids=None,
+    )
+    catalogue: Any = _CATALOGUES.get(catalogue_key)
+    local = _ENTRIES.get(availability_key)
+    if catalogue is None or local is None:
+        cache = caches[getattr(settings, "AVAILABILITY_CACHE_ALIAS", "default")]
+        wanted = [catalogue_key] if catalogue is None else []
+        wanted += [availability_key] if local is None else []
+        entries = cache.get_many(wanted)
+        if local is None and availability_key in entries:
+            local = _local_entry(availability_key, entries[availability_key], using)
+        if catalogue is None:
+            packed: Any = entries.get(catalogue_key)
+            if packed is None:
+                # The version was read first: what is resolved now is at least as new as it.
+                resolved = resolve(salon_id)
+                packed = (
+                    _REFUSED
+                    if resolved is None
+                    else tuple(None if row is None else _row(row) for row in resolved)
+                )
+                cache.set(catalogue_key, packed, cache_seconds())
+            catalogue = (
+                _REFUSED
+                if packed == _REFUSED
+                else (
+                    _instance(Salon, packed[0], using),
+                    _instance(Location, packed[1], using),
+                    _instance(Service, packed[2], using),
+                    None if packed[3] is None else _instance(StaffMember, packed[3], using),
+                )
+            )
+            _CATALOGUES.set(catalogue_key, catalogue, time.time() + cache_seconds())
+    if catalogue == _REFUSED:
+        return None
+    salon, location, service, staff = catalogue
+    return PublicTarget(
+        salon=salon,
+        location=location,
+        service=service,
+        staff=staff,
+        version=version,
+        start=start,
+        end=end,
+        availability_key=availability_key,
+        entry=local,
+    )
+
+
+def _entry_of_target(target: PublicTarget, now: dt.datetime) -> _LocalEntry:
+    if target.entry is not None:
+        return target.entry
+    started = time.time()
+    full = availability_get(
+        salon=target.salon,
+        location=target.location,
+        service=target.service,
+        start=target.start,
+        end=target.end,
+        staff=target.staff,
+        now=now,
+        online=True,
+        ignore_limits=True,
+    )
+    entry = _pack(full, started)
+    cache = caches[getattr(settings, "AVAILABILITY_CACHE_ALIAS", "default")]
+    cache.set(target.availability_key, entry, cache_seconds())
+    target.entry = _local_entry(target.availability_key, entry, _database())
+    return target.entry
+
+
+def availability_of_target(
+    target: PublicTarget,
+    *,
+    now: dt.datetime | None = None,
+    staff_allowed: Callable[[StaffMember], bool] | None = None,
+) -> Availability:
+    """`availability_cached` for a `public_target_cached` answer: its entry when it had one,
+    else computed and stored (under the version read before the computation)."""
+    now = now or timezone.now()
+    local = _entry_of_target(target, now)
+    return _unpack(
+        local.entry,
+        salon=target.salon,
+        location=target.location,
+        service=target.service,
+        now=now,
+        staff_allowed=staff_allowed,
+        using=_database(),
+    )
+
+
+def slots_json_of_target(
+    target: PublicTarget,
+    *,
+    now: dt.datetime | None = None,
+    staff_allowed: Callable[[StaffMember], bool] | None = None,
+) -> str | None:
+    """The slots `availability_of_target` gives, as the public API's JSON array
+    (`[{"starts_at": "<ISO 8601 with offset>", "staff": [ids]}, …]`), cut from this
+    process's rendering of the entry. None when the entry's starts are not in order (then
+    use `availability_of_target`)."""
+    now = now or timezone.now()
+    local = _entry_of_target(target, now)
+    if not local.sorted:
+        return None
+    allowed: frozenset[int] | None = None
+    if staff_allowed is not None:
+        ids = frozenset(pk for pk, member in local.staff.items() if staff_allowed(member))
+        allowed = None if len(ids) == len(local.staff) else ids
+    times, parts = local.rendered(allowed, target.location.tzinfo)
+    now_s = now.timestamp()
+    # As availability_get: a start t is offered when earliest <= t <= latest.
+    first = bisect.bisect_left(times, now_s + target.salon.min_notice_minutes * 60)
+    last = bisect.bisect_right(times, now_s + target.salon.max_advance_days * DAY)
+    return "[" + ",".join(parts[first:last]) + "]"

@@ -3,7 +3,10 @@
 The card pays what its value allows (`gift_card_pay_appointment`, in the booking's
 transaction). The rest:
 
-- while the salon takes payments online (issue 17): by card, now. The time is held while the
+- at the salon, as before — also while the salon takes payments online, unless the service
+  requires paying ahead (`bookings.checkout.prepayment_required`: payments' rule, a deposit
+  or full prepayment while online payments are available). No time is held then.
+- when the service requires paying ahead (issue 17): by card, now. The time is held while the
   client pays (`hold_minutes`: the salon's hold time); `apply` takes the card's part and
   writes an order for the booking's price of which the card pays the rest online
   (`order_create(..., amount_online=rest)`), and returns its pay page. When the card covers
@@ -12,9 +15,8 @@ transaction). The rest:
   is cancelled → payments releases the held time and the card's part goes back to the card
   (`gift_card_booking_lapsed`, a listener of BOOKING items); paid after that (late) → the
   booking is not confirmed and payments refunds the order (`gift_card_booking_paid`).
-- otherwise: at the salon, as before.
 
-Because the rest is paid ahead, the method pays the salon before the visit
+For such services the rest is paid ahead, so the method pays the salon before the visit
 (`satisfies_prepayment`): it stays offered for services that require prepayment (that rule
 only applies while online payments are available).
 """
@@ -47,6 +49,14 @@ def _online(salon: Salon) -> bool:
     return online_provider() is not None and online_payments_available(salon)
 
 
+def _rest_paid_online(salon: Salon, service: Service) -> bool:
+    """Whether what the card does not cover is paid online now (held time + an order): only
+    when the service must be paid ahead; otherwise the rest is paid at the salon."""
+    from bookings.checkout import prepayment_required
+
+    return _online(salon) and prepayment_required(salon=salon, service=service)
+
+
 class GiftCardPayment(PaymentMethod):
     key = "gift_card"
     label = _("Gift card")
@@ -72,16 +82,17 @@ class GiftCardPayment(PaymentMethod):
         return service.price > 0 and GiftCard.objects.for_salon(salon).exists()
 
     def hold_minutes(self, salon: Salon, client: Client | None, service: Service) -> int | None:
-        # The card's balance is known only in `apply`: hold whenever a rest could be paid by
-        # card; a card covering the price confirms the hold at once.
-        if service.price <= 0 or not _online(salon):
+        # The card's balance is known only in `apply`: when the service must be paid ahead,
+        # hold whenever a rest could be paid by card (a card covering the price confirms the
+        # hold at once); otherwise the rest is paid at the salon and nothing is held.
+        if service.price <= 0 or not _rest_paid_online(salon, service):
             return None
         from payments.services.settings import payment_settings_for
 
         return int(payment_settings_for(salon).hold_minutes)
 
     def summary(self, salon: Salon, service: Service, price: Decimal) -> str:
-        if _online(salon):
+        if _rest_paid_online(salon, service):
             return gettext(
                 "The card's value pays the booking in full or in part; you pay the rest now "
                 "by card."

@@ -87,7 +87,7 @@ class Prepayment(models.TextChoices):
 class ServicePayment(TenantModel):
     """What a service asks to be paid online when booked (absent = `none`)."""
 
-    service = models.OneToOneField(Service, on_delete=models.CASCADE, related_name="+")
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="+")
     prepayment = models.CharField(
         _("prepayment"), max_length=16, choices=Prepayment.choices, default=Prepayment.NONE
     )
@@ -101,6 +101,9 @@ class ServicePayment(TenantModel):
         verbose_name = _("service prepayment")
         verbose_name_plural = _("service prepayments")
         constraints = [
+            models.UniqueConstraint(
+                fields=["salon", "service"], name="service_payment_one_per_service"
+            ),
             models.CheckConstraint(
                 condition=Q(prepayment__in=["none", "full"])
                 | (Q(prepayment="deposit_fixed") & Q(amount__gt=0))

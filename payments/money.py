@@ -46,6 +46,14 @@ def from_minor_units(value: int, currency: str) -> Decimal:
     return money(amount)
 
 
+def money_in(amount: Decimal, currency: str) -> Decimal:
+    """Rounded (half up) to what the currency can be paid in, kept with our 2 places:
+    Decimal("617.50"), "JPY" -> Decimal("618.00"); other currencies as `money`."""
+    exponent = min(currency_exponent(currency), 2)
+    step = Decimal(1).scaleb(-exponent)
+    return money(Decimal(amount).quantize(step, rounding=ROUND_HALF_UP))
+
+
 def money(amount: Decimal | int | str) -> Decimal:
     """Rounded to our 2 decimal places (half up)."""
     return Decimal(amount).quantize(CENT, rounding=ROUND_HALF_UP)

@@ -4,6 +4,12 @@
   shows (client, appointment, items) in a fixed number of queries however many rows.
 - `order_totals(salon=…, filters=…)` — paid, refunded, net and count of the same filtered set,
   computed by the database in one aggregate query (never by summing rows in Python).
+  "Refunded" is money that went back: SUCCEEDED refunds only; refunds still pending at the
+  provider or failed there are `refund_pending` (the refund services keep them reserved, so
+  they can't be refunded twice, but the money is still with the salon).
+- `order_refund_summary(order)` — of one order (refunds prefetched): what was refunded,
+  what is pending and what failed. List rows carry the same as `refunds_done` /
+  `refunds_open` (annotations).
 - `order_get(salon=…, order_id=…)` — one order with its items, payments and refunds (404 for
   another salon's id).
 - `appointments_to_record_paid(salon=…)` — today's and recent bookings that nobody recorded
@@ -21,14 +27,25 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, Exists, OuterRef, Q, QuerySet, Sum, Value
+from django.db.models import (
+    Count,
+    DecimalField,
+    Exists,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from bookings.models import Appointment, Client, Salon
 from bookings.selectors import tenant_get
-from payments.models import Order, OrderItem, Payment
+from payments.models import Order, OrderItem, Payment, Refund
+from payments.services.refunds import WHOLE_PAYMENT_KEY_PREFIX
 
 PAY_AT_SALON = "pay_at_salon"
 MAX_SEARCH_LENGTH = 100
@@ -71,12 +88,72 @@ class OrderFilters:
     client: str = ""
 
 
+REFUND_OPEN_STATUSES = (Refund.Status.PENDING, Refund.Status.FAILED)
+_MONEY = DecimalField(max_digits=12, decimal_places=2)
+
+
 @dataclass(frozen=True)
 class OrderTotals:
     count: int
     paid: Decimal
+    refunded: Decimal  # SUCCEEDED refunds only: money that went back
+    net: Decimal  # paid minus refunded
+    # Refunds asked for but not (yet) paid out: pending at the provider or failed there.
+    refund_pending: Decimal = Decimal("0.00")
+
+
+@dataclass(frozen=True)
+class RefundSummary:
     refunded: Decimal
-    net: Decimal
+    pending: Decimal
+    failed: Decimal
+
+
+def _zero() -> Value:
+    return Value(Decimal("0.00"), output_field=_MONEY)
+
+
+def _order_refunds(salon: Salon, statuses: tuple[str, ...]) -> Coalesce:
+    """Per order (a subquery on `OuterRef("pk")`): the sum of its refunds in `statuses` that
+    count against the order (not those of a payment given back whole, which never paid for
+    it: see `refund_payment_whole`)."""
+    rows = (
+        Refund.objects.for_salon(salon)
+        .filter(payment__order=OuterRef("pk"), status__in=statuses)
+        .exclude(idempotency_key__startswith=WHOLE_PAYMENT_KEY_PREFIX)
+        .order_by()
+        .values("payment__order")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    return Coalesce(Subquery(rows, output_field=_MONEY), _zero())
+
+
+def _with_refunds(salon: Salon, qs: QuerySet[Order]) -> QuerySet[Order]:
+    return qs.annotate(
+        refunds_done=_order_refunds(salon, (Refund.Status.SUCCEEDED,)),
+        refunds_open=_order_refunds(salon, REFUND_OPEN_STATUSES),
+    )
+
+
+def _totals(salon: Salon, qs: QuerySet[Order]) -> OrderTotals:
+    """One aggregate query over `qs` (see the module's docstring)."""
+    paid_filter = Q(status__in=PAID_STATUSES)
+    row = _with_refunds(salon, qs).aggregate(
+        count=Count("id"),
+        paid=Coalesce(Sum("total", filter=paid_filter), _zero()),
+        refunded=Coalesce(Sum("refunds_done", filter=paid_filter), _zero()),
+        refund_pending=Coalesce(Sum("refunds_open", filter=paid_filter), _zero()),
+    )
+    paid = Decimal(row["paid"]).quantize(Decimal("0.01"))
+    refunded = Decimal(row["refunded"]).quantize(Decimal("0.01"))
+    return OrderTotals(
+        count=row["count"],
+        paid=paid,
+        refunded=refunded,
+        net=paid - refunded,
+        refund_pending=Decimal(row["refund_pending"]).quantize(Decimal("0.01")),
+    )
 
 
 def _local_midnight(salon: Salon, day: dt.date) -> dt.datetime:
@@ -116,7 +193,7 @@ def order_list(*, salon: Salon, filters: OrderFilters | None = None) -> QuerySet
     """The salon's orders matching `filters`, newest first; each with its client, appointment
     (and its service) and items loaded (one extra query for the items of a whole page)."""
     return (
-        _filtered(salon, filters)
+        _with_refunds(salon, _filtered(salon, filters))
         .select_related("client", "appointment", "appointment__service")
         .prefetch_related("items")
         .order_by("-created_at", "-id")
@@ -125,17 +202,26 @@ def order_list(*, salon: Salon, filters: OrderFilters | None = None) -> QuerySet
 
 def order_totals(*, salon: Salon, filters: OrderFilters | None = None) -> OrderTotals:
     """One aggregate query: how many orders match, what was paid (the totals of the orders in
-    which money was taken), what was refunded of it, and the difference."""
-    zero = Value(Decimal("0.00"), output_field=DecimalField(max_digits=12, decimal_places=2))
-    paid_filter = Q(status__in=PAID_STATUSES)
-    row = _filtered(salon, filters).aggregate(
-        count=Count("id"),
-        paid=Coalesce(Sum("total", filter=paid_filter), zero),
-        refunded=Coalesce(Sum("amount_refunded", filter=paid_filter), zero),
+    which money was taken), what was refunded of it (SUCCEEDED refunds), the difference, and
+    the refunds still pending or failed at the provider."""
+    return _totals(salon, _filtered(salon, filters))
+
+
+def order_refund_summary(order: Order) -> RefundSummary:
+    """What was refunded of one order, what is pending and what failed (from its prefetched
+    payments and refunds, as `order_get` loads them; a payment given back whole is left out,
+    as in the totals)."""
+    sums = {status: Decimal("0.00") for status in Refund.Status.values}
+    for payment in order.payments.all():
+        for refund in payment.refunds.all():
+            if refund.idempotency_key.startswith(WHOLE_PAYMENT_KEY_PREFIX):
+                continue
+            sums[refund.status] += refund.amount
+    return RefundSummary(
+        refunded=sums[Refund.Status.SUCCEEDED],
+        pending=sums[Refund.Status.PENDING],
+        failed=sums[Refund.Status.FAILED],
     )
-    paid = Decimal(row["paid"]).quantize(Decimal("0.01"))
-    refunded = Decimal(row["refunded"]).quantize(Decimal("0.01"))
-    return OrderTotals(count=row["count"], paid=paid, refunded=refunded, net=paid - refunded)
 
 
 def order_get(*, salon: Salon, order_id: int | str) -> Order:
@@ -203,8 +289,7 @@ def client_order_list(*, salon: Salon, client: Client) -> QuerySet[Order]:
     """One client's orders in the salon, newest first, with their items loaded (one extra
     query for the items of however many orders are shown)."""
     return (
-        Order.objects.for_salon(salon)
-        .filter(client=client)
+        _with_refunds(salon, Order.objects.for_salon(salon).filter(client=client))
         .prefetch_related("items")
         .order_by("-created_at", "-id")
     )
@@ -213,17 +298,4 @@ def client_order_list(*, salon: Salon, client: Client) -> QuerySet[Order]:
 def client_order_totals(*, salon: Salon, client: Client) -> OrderTotals:
     """One aggregate query: how many orders the client has, what they paid and what was
     refunded to them (as `order_totals` counts them)."""
-    zero = Value(Decimal("0.00"), output_field=DecimalField(max_digits=12, decimal_places=2))
-    paid_filter = Q(status__in=PAID_STATUSES)
-    row = (
-        Order.objects.for_salon(salon)
-        .filter(client=client)
-        .aggregate(
-            count=Count("id"),
-            paid=Coalesce(Sum("total", filter=paid_filter), zero),
-            refunded=Coalesce(Sum("amount_refunded", filter=paid_filter), zero),
-        )
-    )
-    paid = Decimal(row["paid"]).quantize(Decimal("0.01"))
-    refunded = Decimal(row["refunded"]).quantize(Decimal("0.01"))
-    return OrderTotals(count=row["count"], paid=paid, refunded=refunded, net=paid - refunded)
+    return _totals(salon, Order.objects.for_salon(salon).filter(client=client))

@@ -54,9 +54,7 @@ class OnlineCard(PaymentMethod):
     satisfies_prepayment = True
 
     def is_available(self, salon: Salon, client: Client | None, service: Service) -> bool:
-        from payments.services.settings import online_payments_available
-
-        return service.price > 0 and online_payments_available(salon)
+        return _card_can_take(salon, service)
 
     def hold_minutes(self, salon: Salon, client: Client | None, service: Service) -> int | None:
         from payments.services.settings import payment_settings_for
@@ -105,11 +103,26 @@ class OnlineCard(PaymentMethod):
         return order_pay_path(order)
 
 
-def prepayment_required(salon: Salon, service: Service) -> bool:
-    """A prepayment rule: the service asks for money ahead and the salon can take it."""
-    from payments.services.settings import online_payments_available, prepayment_amount
+def _card_can_take(salon: Salon, service: Service) -> bool:
+    """Online payments are on and what the card would pay for `service` reaches the
+    provider's minimum charge (Stripe refuses less: such a service is paid at the salon)."""
+    from payments.providers import online_provider
+    from payments.services.settings import online_payments_available
 
     if service.price <= 0 or not online_payments_available(salon):
+        return False
+    provider = online_provider()
+    if provider is None:
+        return False
+    amount = _online_amount(salon, service, service.price)
+    return amount >= provider.minimum_charge(salon.currency)
+
+
+def prepayment_required(salon: Salon, service: Service) -> bool:
+    """A prepayment rule: the service asks for money ahead and the salon can take it."""
+    from payments.services.settings import prepayment_amount
+
+    if not _card_can_take(salon, service):
         return False
     return prepayment_amount(salon=salon, service=service, price=service.price) > 0
 

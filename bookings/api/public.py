@@ -52,11 +52,16 @@ through a link is rescheduled (by its token) with the segment's staff.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import datetime as dt
+import json
+import re
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet, Subquery
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -65,11 +70,20 @@ from phonenumber_field.serializerfields import PhoneNumberField
 from rest_framework import serializers, status
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.permissions import AllowAny
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from bookings.availability_cache import availability_cached, with_availability_version
+from bookings.availability import validate_date_range
+from bookings.availability_cache import (
+    PublicTarget,
+    availability_cached,
+    availability_of_target,
+    public_target_cached,
+    slots_json_of_target,
+    with_availability_version,
+)
 from bookings.booking_limits import (
     BookingThrottled,
     public_booking_check,
@@ -448,19 +462,150 @@ def _location_with_salon(salon_slug: str, value: Any) -> Location | None:
     ).first()
 
 
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_ID = re.compile(r"[1-9]\d{0,17}")
+# A request carrying any of these takes the usual path (passcodes given, a segment link).
+_CODE_PARAMS = ("passcode", "staff_passcode", SCOPE_PARAM)
+_CODE_HEADERS = (_meta_name(LOCATION_CODE_HEADER), _meta_name(STAFF_CODE_HEADER))
+
+
+def _warm_params(request: Request) -> tuple[int, int, int | None, dt.date, dt.date] | None:
+    """(location, service, staff id or None for any, start, end) of a plain request — ids and
+    ISO dates in range, no code, no segment link — else None (the usual path validates, and
+    answers the errors)."""
+    query = request.query_params
+    if any(query.get(name) for name in _CODE_PARAMS) or any(
+        request.META.get(name) for name in _CODE_HEADERS
+    ):
+        return None
+    location, service = query.get("location", ""), query.get("service", "")
+    staff, start, end = query.get("staff", "any"), query.get("start", ""), query.get("end", "")
+    if not (_ID.fullmatch(location) and _ID.fullmatch(service)):
+        return None
+    if staff not in ("", "any") and not _ID.fullmatch(staff):  # blank: "any", as DRF reads it
+        return None
+    if not (_ISO_DATE.fullmatch(start) and _ISO_DATE.fullmatch(end)):
+        return None
+    try:
+        first, last = dt.date.fromisoformat(start), dt.date.fromisoformat(end)
+        validate_date_range(first, last)
+    except (ValueError, DjangoValidationError):
+        return None
+    return int(location), int(service), None if staff in ("", "any") else int(staff), first, last
+
+
+def _row_annotations(prefix: str, queryset: QuerySet[Any]) -> dict[str, Subquery]:
+    """Every column of the (at most one) row of `queryset`, as annotations named
+    `<prefix><attname>` (NULL when there is no row)."""
+    return {
+        prefix + f.attname: Subquery(queryset.values(f.attname)[:1])
+        for f in queryset.model._meta.concrete_fields
+    }
+
+
+def _row_from_annotations[M](model: type[M], prefix: str, row: Any) -> M | None:
+    attnames = [f.attname for f in model._meta.concrete_fields]  # type: ignore[attr-defined]
+    values = tuple(getattr(row, prefix + name) for name in attnames)
+    if values[attnames.index("id")] is None:
+        return None
+    return model.from_db(row._state.db, attnames, values)  # type: ignore[attr-defined]
+
+
+def _public_resolver(
+    location_id: int, service_id: int, staff_id: int | None
+) -> Callable[[int], tuple[Salon, Location, Service, StaffMember | None] | None]:
+    """What the usual path resolves for a request without a segment link (None: refused),
+    with the public selectors, in ONE query: the service with its salon, the location's and
+    the staff member's columns as annotations (the cold request stays at 4 queries)."""
+
+    def resolve(salon_id: int) -> tuple[Salon, Location, Service, StaffMember | None] | None:
+        salon: Any = salon_id  # the selectors filter by the salon's id
+        location_ref = Location(pk=location_id, salon_id=salon_id)
+        locations = public_location_list(salon=salon).filter(pk=location_id)
+        services = (
+            public_service_list(salon=salon, location=location_ref)
+            .filter(pk=service_id)
+            .select_related("salon")
+            .annotate(**_row_annotations("_location_", locations))
+        )
+        if staff_id is not None:
+            staff_rows = public_staff_list(
+                salon=salon, location=location_ref, service=Service(pk=service_id)
+            ).filter(pk=staff_id)
+            services = services.annotate(**_row_annotations("_staff_", staff_rows))
+        service = services.first()
+        if service is None:
+            return None
+        location = _row_from_annotations(Location, "_location_", service)
+        if location is None:
+            return None
+        staff = None
+        if staff_id is not None:
+            staff = _row_from_annotations(StaffMember, "_staff_", service)
+            if staff is None:
+                return None
+        return service.salon, location, service, staff
+
+    return resolve
+
+
 class PublicAvailabilityApi(PublicApi):
     throttle_classes = [AnonRateThrottle]
     # Availability answers in at most 4 queries (bookings/tests/test_query_counts.py): the
-    # salon with the location, the service, and availability's two.
+    # salon with the location, the service, and availability's two. Warm (issue 15), one:
+    # the salon's id and availability version; the rest comes from the cache under that
+    # version (bookings/availability_cache.py `public_target_cached`).
     location: Location | None = None
+    target: PublicTarget | None = None
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
-        self.location = _location_with_salon(
-            kwargs["salon_slug"], request.query_params.get("location")
-        )
-        if self.location is not None:
-            self.salon = self.location.salon
+        params = _warm_params(request)
+        if params is not None:
+            location_id, service_id, staff_id, start, end = params
+            self.target = public_target_cached(
+                salon_slug=kwargs["salon_slug"],
+                location_id=location_id,
+                service_id=service_id,
+                staff_id=staff_id,
+                start=start,
+                end=end,
+                resolve=_public_resolver(location_id, service_id, staff_id),
+            )
+        if self.target is not None:
+            self.salon = self.target.salon
+        else:
+            self.location = _location_with_salon(
+                kwargs["salon_slug"], request.query_params.get("location")
+            )
+            if self.location is not None:
+                self.salon = self.location.salon
         super().initial(request, *args, **kwargs)  # else the salon alone (404 if unknown)
+
+    def warm_response(self, target: PublicTarget) -> HttpResponse | None:
+        """The answer from the cached target, when this visitor may see it as is; None when a
+        passcode stands in the way (the usual path checks and answers). JSON (the usual
+        renderer) is written from the entry's pre-rendered slots."""
+        unlocks = self.unlocks
+        if not unlocks.allows(target.location):
+            return None
+        if target.staff is not None and not unlocks.allows(target.staff):
+            return None
+        renderer = getattr(self.request, "accepted_renderer", None)
+        if isinstance(renderer, JSONRenderer):
+            slots = slots_json_of_target(target, staff_allowed=unlocks.allows)
+            if slots is not None:
+                body = f'{{"time_zone":{json.dumps(target.location.time_zone)},"slots":{slots}}}'
+                return HttpResponse(body, content_type=renderer.media_type)
+        availability = availability_of_target(target, staff_allowed=unlocks.allows)
+        return Response(
+            {
+                "time_zone": target.location.time_zone,
+                "slots": [
+                    {"starts_at": s.starts_at.isoformat(), "staff": list(s.staff_ids)}
+                    for s in availability.slots
+                ],
+            }
+        )
 
     @extend_schema(
         description=AVAILABILITY_DESCRIPTION,
@@ -485,7 +630,12 @@ class PublicAvailabilityApi(PublicApi):
         },
         tags=["public"],
     )
-    def get(self, request: Request, salon_slug: str) -> Response:
+    def get(self, request: Request, salon_slug: str) -> HttpResponse:
+        if self.target is not None:
+            response = self.warm_response(self.target)
+            if response is not None:
+                return response
+            self.location = None  # the usual path reads the rows (with their passcodes) again
         params = AvailabilityIn(data=request.query_params)
         params.is_valid(raise_exception=True)
         data = params.validated_data
@@ -615,7 +765,8 @@ class AppointmentOut(serializers.Serializer):
     )
     payment_url = serializers.CharField(
         default="",
-        help_text="Where the client pays (right after a booking held for payment); else empty.",
+        help_text="Where the client pays, an absolute URL (right after a booking held for "
+        "payment); else empty.",
     )
     starts_at = serializers.SerializerMethodField()
     ends_at = serializers.SerializerMethodField()
@@ -821,6 +972,9 @@ class PublicBookingCreateApi(PublicApi):
         except SlotTaken as exc:
             return _taken_response(exc, location)
         public_booking_record(salon=self.salon, client_ip=client_ip(request))
+        if appointment.payment_url:
+            # Absolute, like the package and gift card purchase endpoints: an app opens it.
+            appointment.payment_url = request.build_absolute_uri(appointment.payment_url)
         return Response(AppointmentOut(appointment).data, status=status.HTTP_201_CREATED)
 
 

@@ -27,6 +27,7 @@ from bookings.availability_cache import (
     availability_cached,
     availability_version,
     cache_enabled,
+    local_memo_clear,
 )
 from bookings.models import Appointment, Location, LocationHours, Salon, Service, StaffMember
 from bookings.passcodes import PasscodeUnlocks
@@ -54,6 +55,9 @@ Slots = list[tuple[dt.datetime, tuple[int, ...]]]
 @pytest.fixture(autouse=True)
 def _cache_on(settings):
     settings.AVAILABILITY_CACHE_SECONDS = 60
+    local_memo_clear()  # this process's copies in front of the shared cache
+    yield
+    local_memo_clear()
 
 
 def day() -> dt.date:
@@ -404,30 +408,33 @@ def test_a_new_salon_gets_a_version_and_a_deleted_one_loses_it(db):
 # --- Through the public API -------------------------------------------------------------------
 
 
-def _api(shop: Shop) -> Any:
-    return HttpClient().get(
+def _api(shop: Shop, *, staff: str = "any", http: Any = None, **headers: str) -> Any:
+    return (http or HttpClient()).get(
         "/api/v1/public/alpha/availability/",
         {
             "location": shop["location"].pk,
             "service": shop["service"].pk,
             "start": day().isoformat(),
             "end": day().isoformat(),
-            "staff": "any",
+            "staff": staff,
         },
+        headers=headers,
     )
 
 
-def test_the_public_api_answers_from_the_cache_in_2_queries_and_sees_a_booking(shop):
-    # given a cold cache: the 4 queries of the uncached path, the version folded into the first
+def test_the_public_api_answers_from_the_cache_in_1_query_and_sees_a_booking(shop):
+    # given a cold cache: at most 4 queries (the salon's version, the catalogue, availability)
     caches["default"].clear()
-    with CaptureQueriesContext(connection) as cold:
+    local_memo_clear()
+    with _statements() as cold:
         first = _api(shop)
     assert first.status_code == 200
-    assert len(cold) <= 4, [q["sql"] for q in cold]
-    # when warm: the salon with the location (and the version), the service
-    with CaptureQueriesContext(connection) as warm:
+    assert len(cold) <= 4, cold
+    # when warm: one query, the salon's id and version
+    with _statements() as warm:
         second = _api(shop)
-    assert len(warm) <= 2, [q["sql"] for q in warm]
+    assert len(warm) == 1, warm
+    assert VERSION_TABLE in warm[0]
     assert second.json() == first.json()
     # and after a booking the time is gone for that stylist
     taken = wednesday_at(10)
@@ -435,6 +442,176 @@ def test_the_public_api_answers_from_the_cache_in_2_queries_and_sees_a_booking(s
     third = _api(shop).json()["slots"]
     at_ten = [s["staff"] for s in third if s["starts_at"] == taken.isoformat()]
     assert at_ten == [[shop["staff"][1].pk]]
+
+
+@pytest.mark.parametrize("staff_choice", ["any", "", "anna"])
+def test_the_warm_api_answers_what_the_uncached_api_answers(shop, staff_choice, settings):
+    staff = staff_choice if staff_choice != "anna" else str(shop["staff"][0].pk)
+    book(shop, wednesday_at(11), shop["staff"][1])
+    caches["default"].clear()
+    local_memo_clear()
+    with _statements() as cold:
+        cold_answer = _api(shop, staff=staff)
+    with _statements() as warm:
+        warm_answer = _api(shop, staff=staff)
+    settings.AVAILABILITY_CACHE_SECONDS = 0
+    uncached_answer = _api(shop, staff=staff)
+    assert cold_answer.status_code == warm_answer.status_code == 200
+    assert warm_answer.json() == cold_answer.json() == uncached_answer.json()
+    assert warm_answer.json()["slots"]
+    assert len(cold) <= 4, cold
+    assert len(warm) == 1, warm
+
+
+def test_the_warm_api_cuts_the_notice_and_locked_stylists_as_the_uncached_api(shop, settings):
+    # given a notice that cuts into the days asked for, and Mari behind a personal code
+    anna, mari = shop["staff"]
+    Salon.objects.filter(pk=shop["salon"].pk).update(min_notice_minutes=26 * 60)
+    StaffMember.objects.filter(pk=mari.pk).update(booking_passcode="4321")
+    today = dt.datetime.now(shop["location"].tzinfo).date()
+    query = {
+        "location": shop["location"].pk,
+        "service": shop["service"].pk,
+        "start": today.isoformat(),
+        "end": (today + dt.timedelta(days=3)).isoformat(),
+    }
+    url = "/api/v1/public/alpha/availability/"
+    http = HttpClient()
+    # when asked twice (the second from the cache), then with the cache off
+    cold = http.get(url, query).json()
+    with _statements() as warm_sql:
+        warm = http.get(url, query).json()
+    settings.AVAILABILITY_CACHE_SECONDS = 0
+    uncached = http.get(url, query).json()
+    # then the same answer: nothing before now + 26 h, only Anna
+    assert warm == cold == uncached
+    assert len(warm_sql) == 1
+    assert {tuple(s["staff"]) for s in warm["slots"]} == {(anna.pk,)}
+    earliest = dt.datetime.now(dt.UTC) + dt.timedelta(hours=26)
+    assert all(dt.datetime.fromisoformat(s["starts_at"]) >= earliest for s in warm["slots"])
+    assert warm["slots"]
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"staff": "999999"},
+        {"staff": "x"},
+        {"location": "abc"},
+        {"location": "999999"},
+        {"service": "999999"},
+        {"service": ""},
+        {"start": "2026-02-30"},
+        {"end": "1999-01-01"},
+        {"end": "2101-01-01"},
+    ],
+)
+def test_the_warm_api_refuses_bad_input_as_the_uncached_api(shop, settings, bad):
+    good = {
+        "location": shop["location"].pk,
+        "service": shop["service"].pk,
+        "start": day().isoformat(),
+        "end": day().isoformat(),
+    }
+    url = "/api/v1/public/alpha/availability/"
+    http = HttpClient()
+    assert http.get(url, good).status_code == 200  # warm
+    answers = [http.get(url, {**good, **bad}) for _ in range(2)]
+    settings.AVAILABILITY_CACHE_SECONDS = 0
+    uncached = http.get(url, {**good, **bad})
+    assert uncached.status_code == 400
+    for answer in answers:
+        assert (answer.status_code, answer.json()) == (400, uncached.json())
+
+
+@contextlib.contextmanager
+def _statements() -> Any:
+    """The SQL statements run inside the block (robust to the request's own query log)."""
+    seen: list[str] = []
+
+    def record(execute, sql, params, many, context):  # noqa: ANN001
+        seen.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        yield seen
+
+
+def test_the_warm_api_keeps_refusing_a_hidden_service_and_a_hidden_stylist(shop):
+    anna, mari = shop["staff"]
+    Service.objects.filter(pk=shop["service"].pk).update(visibility=Service.Visibility.SEGMENTS)
+    StaffMember.objects.filter(pk=mari.pk).update(offered_online=False)
+    for _ in range(2):  # cold, then with the refusal cached
+        response = _api(shop)
+        assert response.status_code == 400
+        assert "service" in response.json()
+    # when the service is public again: the write bumps the version, the next read sees it
+    Service.objects.filter(pk=shop["service"].pk).update(visibility=Service.Visibility.PUBLIC)
+    assert _api(shop).status_code == 200
+    for _ in range(2):
+        response = _api(shop, staff=str(mari.pk))
+        assert response.status_code == 400
+        assert "staff" in response.json()
+    assert {tuple(s["staff"]) for s in _api(shop).json()["slots"]} == {(anna.pk,)}
+    # and a warm entry is dropped by the next write that hides the service
+    assert _api(shop, staff=str(anna.pk)).status_code == 200
+    Service.objects.filter(pk=shop["service"].pk).update(is_active=False)
+    assert _api(shop, staff=str(anna.pk)).status_code == 400
+    assert _api(shop).status_code == 400
+
+
+def test_the_warm_api_keeps_a_locked_location_and_stylist_locked(shop):
+    anna, mari = shop["staff"]
+    # given an answer warm in the cache, then the location and Mari locked
+    assert _api(shop).status_code == 200
+    Location.objects.filter(pk=shop["location"].pk).update(
+        booking_passcode_enabled=True, booking_passcode="5820"
+    )
+    StaffMember.objects.filter(pk=mari.pk).update(booking_passcode="4321")
+    # then without the code: 403, also once the catalogue is cached again
+    for _ in range(2):
+        response = _api(shop)
+        assert response.status_code == 403
+        assert response.json()["target"] == "location"
+    # with the location's code: Mari left out of "any", 403 when asked for by id
+    code = {"X-Booking-Passcode": "5820"}
+    assert {tuple(s["staff"]) for s in _api(shop, **code).json()["slots"]} == {(anna.pk,)}
+    refused = _api(shop, staff=str(mari.pk), **code)
+    assert refused.status_code == 403
+    assert refused.json()["target"] == "staff"
+    # a session that unlocked both uses the warm path and sees Mari
+    http = HttpClient()
+    session_unlock = http.post(
+        "/api/v1/public/alpha/unlock/",
+        {"location": shop["location"].pk, "code": "5820"},
+        content_type="application/json",
+    )
+    assert session_unlock.status_code == 200, session_unlock.content
+    assert (
+        http.post(
+            "/api/v1/public/alpha/unlock/",
+            {"staff": mari.pk, "code": "4321"},
+            content_type="application/json",
+        ).status_code
+        == 200
+    )
+    for _ in range(2):
+        answer = _api(shop, http=http)
+        assert answer.status_code == 200
+        assert any(mari.pk in s["staff"] for s in answer.json()["slots"])
+        assert _api(shop, http=http, staff=str(mari.pk)).status_code == 200
+    # and no passcode is in any cached entry
+    for blob in _cached_blobs():
+        assert b"5820" not in blob and b"4321" not in blob
+
+
+def _cached_blobs() -> list[bytes]:
+    """Every value in the default cache, as stored (pickled)."""
+    backend: Any = caches["default"]._cache  # type: ignore[attr-defined]
+    if hasattr(backend, "get_client"):  # Redis
+        client = backend.get_client()
+        return [client.get(key) or b"" for key in client.keys("*")]
+    return [bytes(value) for value in backend.values()]  # LocMemCache
 
 
 # --- Reads racing bookings ---------------------------------------------------------------------

@@ -265,7 +265,7 @@ def test_api_answers_201_held_with_the_payment_url(
     assert response.status_code == 201, response.content
     body = response.json()
     assert body["status"] == "held"
-    assert body["payment_url"] == PAY_URL
+    assert body["payment_url"] == f"http://testserver{PAY_URL}"
     appointment = Appointment.objects.get()
     assert dt.datetime.fromisoformat(body["hold_expires_at"]) == appointment.hold_expires_at
     assert events == []

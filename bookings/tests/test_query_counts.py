@@ -87,6 +87,53 @@ def test_public_availability_takes_at_most_4_queries(
     assert response.json()["slots"]
 
 
+AVAILABILITY_WARM_QUERIES = 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("staff", ["any", "first"])
+@pytest.mark.parametrize("days", [1, 31])
+def test_public_availability_from_the_cache_takes_1_query(shop, staff, days, settings):
+    # given: a busy salon and the availability cache on (PostgreSQL, outside a transaction)
+    from bookings.availability_cache import local_memo_clear
+
+    settings.AVAILABILITY_CACHE_SECONDS = 60
+    local_memo_clear()
+    first_day = next_wednesday_at(9).date()
+    _fill(shop, 40, first_day)
+    _other_salons(3)
+    query = {
+        "location": shop["location"].pk,
+        "service": shop["service"].pk,
+        "start": first_day.isoformat(),
+        "end": (first_day + dt.timedelta(days=days - 1)).isoformat(),
+        "staff": "any" if staff == "any" else str(shop["staff"][0].pk),
+    }
+    http = HttpClient()
+    cold: list[str] = []
+    warm: list[str] = []
+
+    def recorder(seen: list[str]) -> Any:
+        def record(execute, sql, params, many, context):  # noqa: ANN001
+            seen.append(sql)
+            return execute(sql, params, many, context)
+
+        return record
+
+    with connection.execute_wrapper(recorder(cold)):
+        first = http.get("/api/v1/public/alpha/availability/", query)
+    # when asked again
+    with connection.execute_wrapper(recorder(warm)):
+        again = http.get("/api/v1/public/alpha/availability/", query)
+    # then: the cold request within the bound, the warm one reads only the salon's version
+    assert first.status_code == again.status_code == 200
+    assert again.json() == first.json()
+    assert len(cold) <= AVAILABILITY_MAX_QUERIES, cold
+    assert len(warm) == AVAILABILITY_WARM_QUERIES, warm
+    local_memo_clear()
+
+
 def test_public_availability_of_an_unknown_salon_is_still_404(db):
     response = HttpClient().get(
         "/api/v1/public/nobody/availability/",

@@ -273,7 +273,12 @@ def gift_card_buy_online(
     payments off: ValidationError, nothing written."""
     from payments.models import OrderItem
     from payments.providers import online_provider
-    from payments.services.orders import ItemSpec, order_create, order_pay_path
+    from payments.services.orders import (
+        ItemSpec,
+        order_create,
+        order_pay_path,
+        purchase_expires_at,
+    )
     from payments.services.settings import online_payments_available
 
     if client.salon_id != salon.pk or card_type.salon_id != salon.pk:
@@ -299,6 +304,8 @@ def gift_card_buy_online(
             ],
             provider=provider.key,
             actor=actor if getattr(actor, "is_authenticated", False) else None,
+            # An unpaid purchase lapses like a package's (the sweep cancels it).
+            expires_at=purchase_expires_at(),
         )
     return GiftCardPurchase(order=order, payment_url=order_pay_path(order))
 

@@ -403,6 +403,15 @@ def _checkout(shop: dict[str, Any], code: str, hour: int = 10, email: str = "g@e
     )
 
 
+def prepaid(shop: dict[str, Any], prepayment: str = "full", amount: Any = None) -> None:
+    """The service must be paid ahead (payments' prepayment rule)."""
+    from payments.services.settings import service_payment_set
+
+    service_payment_set(
+        salon=shop["salon"], service=shop["service"], prepayment=prepayment, amount=amount
+    )
+
+
 @pytest.fixture
 def small_card(shop, owner):
     from loyalty.services.gift_cards import gift_card_issue
@@ -417,6 +426,7 @@ def test_a_card_short_of_the_price_pays_its_part_and_the_rest_goes_online(
     shop, small_card, settings, django_capture_on_commit_callbacks
 ):
     online_on(settings, shop["salon"])
+    prepaid(shop)
     with django_capture_on_commit_callbacks(execute=True):
         appointment = _checkout(shop, small_card.code)
     order = Order.objects.get()
@@ -444,6 +454,7 @@ def test_a_card_short_of_the_price_pays_its_part_and_the_rest_goes_online(
 
 def test_a_lapsed_rest_gives_the_cards_part_back(shop, small_card, settings):
     online_on(settings, shop["salon"])
+    prepaid(shop)
     appointment = _checkout(shop, small_card.code)
     order_cancel(salon=shop["salon"], order_id=Order.objects.get().pk)
     appointment.refresh_from_db()
@@ -507,6 +518,7 @@ def test_a_rest_paid_after_the_order_lapsed_is_refunded_not_booked(shop, small_c
     from payments.services.orders import order_payment_paid
 
     online_on(settings, shop["salon"])
+    prepaid(shop)
     appointment = _checkout(shop, small_card.code)
     order = Order.objects.get()
     order_cancel(salon=shop["salon"], order_id=order.pk)  # the card's 10.00 went back
@@ -520,3 +532,57 @@ def test_a_rest_paid_after_the_order_lapsed_is_refunded_not_booked(shop, small_c
     assert Appointment.objects.get(pk=appointment.pk).status == "released"
     small_card.refresh_from_db()
     assert small_card.balance == Decimal("10.00")
+
+
+def test_a_card_short_of_the_price_leaves_the_rest_at_the_salon_when_no_prepayment_is_required(
+    shop, small_card, settings, django_capture_on_commit_callbacks
+):
+    from loyalty.checkout import GiftCardPayment
+
+    online_on(settings, shop["salon"])
+    method = GiftCardPayment()
+    assert method.hold_minutes(shop["salon"], None, shop["service"]) is None
+    assert "at the salon" in method.summary(shop["salon"], shop["service"], Decimal("35.00"))
+    with django_capture_on_commit_callbacks(execute=True):
+        appointment = _checkout(shop, small_card.code)
+    appointment.refresh_from_db()
+    assert appointment.status == "booked" and appointment.hold_expires_at is None
+    assert appointment.payment_url == ""
+    assert not Order.objects.exists() and not Payment.objects.exists()
+    assert Notice.objects.filter(kind="booking_confirmation").exists()
+    small_card.refresh_from_db()
+    assert small_card.balance == Decimal("0.00")
+
+
+def test_a_deposit_rule_also_sends_the_rest_online_with_a_hold(shop, small_card, settings):
+    from loyalty.checkout import GiftCardPayment
+
+    online_on(settings, shop["salon"])
+    prepaid(shop, "deposit_fixed", Decimal("5.00"))
+    method = GiftCardPayment()
+    assert method.hold_minutes(shop["salon"], None, shop["service"]) == 10
+    assert "now by card" in method.summary(shop["salon"], shop["service"], Decimal("35.00"))
+    appointment = _checkout(shop, small_card.code)
+    assert appointment.status == "held" and appointment.hold_expires_at is not None
+    order = Order.objects.get()
+    assert appointment.payment_url == f"/pay/{order.reference}/"
+    assert order.amount_online == Decimal("25.00")
+
+
+def test_a_card_covering_a_prepaid_service_confirms_the_held_time_at_once(
+    shop, owner, settings, django_capture_on_commit_callbacks
+):
+    from loyalty.services.gift_cards import gift_card_issue
+
+    online_on(settings, shop["salon"])
+    shop["service"].price = Decimal("35.00")
+    shop["service"].save()
+    prepaid(shop)
+    fifty = GiftCardType.objects.create(salon=shop["salon"], name="Fifty", value=Decimal("50"))
+    card = gift_card_issue(salon=shop["salon"], card_type=fifty, client=None, actor=owner)
+    with django_capture_on_commit_callbacks(execute=True):
+        appointment = _checkout(shop, card.code)
+    appointment.refresh_from_db()
+    assert appointment.status == "booked" and appointment.hold_expires_at is None
+    assert appointment.payment_url == "" and not Order.objects.exists()
+    assert Notice.objects.filter(kind="booking_confirmation").exists()

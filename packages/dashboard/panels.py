@@ -1,7 +1,8 @@
 """The packages panel on the dashboard's client page (hook: bookings/dashboard/extensions.py):
 each package the client holds with its state, what is left, its expiry and its latest
 movements; for owners and managers the "Add package" form (posted to
-`dashboard:packages_assign`) and "Mark paid" on a purchase waiting for payment. And the
+`dashboard:packages_assign`) and "Mark paid" on a purchase waiting for payment at the salon
+("Being paid online" instead while its online order is open). And the
 marker next to a package holder's name in the client list.
 
 `register_panels()` is called once from `PackagesConfig.ready()`; calling it again changes
@@ -24,7 +25,9 @@ from bookings.dashboard.extensions import (
 )
 from bookings.models import Client, Membership, Salon
 from packages import selectors
+from packages.models import ClientPackage
 from packages.rows import client_package_row
+from packages.services.online import packages_paying_online
 
 from .forms import ClientPackageAssignForm, MarkPaidForm
 from .views import ASSIGN_FORM_ATTR, assignable_types
@@ -49,6 +52,8 @@ def client_packages_panel(
             ClientPackageAssignForm(package_types=assignable_types(salon))
         )
         context["mark_paid_form"] = MarkPaidForm(auto_id="packages-paid-%s")
+        pending_ids = [p.pk for p in held if p.status == ClientPackage.Status.PENDING]
+        context["paying_online_ids"] = packages_paying_online(salon=salon, package_ids=pending_ids)
     return context
 
 

@@ -44,6 +44,7 @@ from packages.services.holdings import (
     client_package_assign,
     client_package_mark_paid,
 )
+from packages.services.online import packages_paying_online
 from packages.services.types import (
     package_type_create,
     package_type_delete,
@@ -263,6 +264,9 @@ class ClientPackageDetailView(SalonViewMixin, TemplateView):
         context["held"] = held
         context["entries"] = entry_rows(entries)
         context["mark_paid_form"] = MarkPaidForm()
+        context["paying_online"] = held.status == ClientPackage.Status.PENDING and bool(
+            packages_paying_online(salon=self.salon, package_ids=[held.pk])
+        )
         return context
 
 

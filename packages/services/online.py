@@ -10,6 +10,8 @@
 - **Paid** (the PACKAGE fulfilment's `on_paid`, registered in `PackagesConfig.ready()`): the
   package becomes active, like the owner's "mark paid" without an actor. Idempotent: an active
   package stays as it is.
+- **Lapses** unpaid after `PAYMENTS_PURCHASE_EXPIRY_HOURS` (default 24; the order's
+  `expires_at`, `payments.services.orders.purchase_expires_at`): payments' sweep cancels it.
 - **Not paid** (`on_cancelled`: the order was cancelled, abandoned or lapsed): the pending
   package becomes `lapsed` — never usable, and no longer "waiting for payment", so the
   one-pending-purchase rule lets the client buy the type again.
@@ -21,6 +23,7 @@ Handlers run inside the payments transaction under the order's row lock; they on
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -79,6 +82,22 @@ def package_open_order(*, salon: Salon, client_package: ClientPackage) -> Order 
     )
 
 
+def packages_paying_online(*, salon: Salon, package_ids: Iterable[int]) -> set[int]:
+    """Which of these packages have an order still waiting for their online payment (one
+    query): the owner's "Mark paid" is not offered for them."""
+    from payments.models import Order, OrderItem
+
+    ids = [pk for pk in package_ids if pk is not None]
+    if not ids:
+        return set()
+    open_orders = Order.objects.for_salon(salon).filter(status__in=OPEN_ORDER_STATUSES)
+    return set(
+        OrderItem.objects.for_salon(salon)
+        .filter(kind=OrderItem.Kind.PACKAGE, object_id__in=ids, order__in=open_orders)
+        .values_list("object_id", flat=True)
+    )
+
+
 def client_package_buy_online(
     *, salon: Salon, client: Client, package_type: PackageType, actor: Any = None
 ) -> OnlinePurchase:
@@ -86,7 +105,12 @@ def client_package_buy_online(
     `package_type` (not sold online, waiting for payment at the salon) or `payment_method`
     (online payments are off); nothing is written then."""
     from payments.models import OrderItem
-    from payments.services.orders import ItemSpec, order_create, order_pay_path
+    from payments.services.orders import (
+        ItemSpec,
+        order_create,
+        order_pay_path,
+        purchase_expires_at,
+    )
 
     if client.salon_id != salon.pk or package_type.salon_id != salon.pk:
         raise ValueError("The client and the package type must be of this salon.")
@@ -121,6 +145,7 @@ def client_package_buy_online(
             ],
             provider=online_provider_key(),
             actor=actor if getattr(actor, "is_authenticated", False) else None,
+            expires_at=purchase_expires_at(),
         )
     return OnlinePurchase(held, order, order_pay_path(order))
 

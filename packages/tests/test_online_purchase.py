@@ -414,3 +414,92 @@ def test_the_owners_list_to_pay_at_the_salon_leaves_out_packages_being_paid_onli
     at_salon = client_package_buy(salon=online["salon"], client=online["client"], package_type=desk)
     client_package_buy_online(salon=online["salon"], client=online["client"], package_type=visits)
     assert list(pending_package_list(salon=online["salon"])) == [at_salon]
+
+
+# --- The owner's pages: "Being paid online" instead of "Mark paid" ---------------------------
+
+
+def test_the_owner_pages_show_being_paid_online_instead_of_mark_paid(online, visits, owner_client):
+    from django.urls import reverse
+
+    desk = make_type(online["salon"], [online["service"]], name="Desk")
+    at_salon = client_package_buy(salon=online["salon"], client=online["client"], package_type=desk)
+    bought = client_package_buy_online(
+        salon=online["salon"], client=online["client"], package_type=visits
+    )
+    paying = bought.client_package
+    mark_paid = {
+        held.pk: reverse(
+            "dashboard:packages_mark_paid", kwargs={"salon_slug": "alpha", "pk": held.pk}
+        )
+        for held in (at_salon, paying)
+    }
+    client_page = reverse(
+        "dashboard:client_detail", kwargs={"salon_slug": "alpha", "pk": online["client"].pk}
+    )
+    html = owner_client.get(client_page).content.decode()
+    assert f'action="{mark_paid[at_salon.pk]}"' in html  # paid at the salon: the button stays
+    assert f'action="{mark_paid[paying.pk]}"' not in html
+    assert "Being paid online" in html
+    detail = reverse(
+        "dashboard:packages_held_detail", kwargs={"salon_slug": "alpha", "pk": paying.pk}
+    )
+    html = owner_client.get(detail).content.decode()
+    assert f'action="{mark_paid[paying.pk]}"' not in html and "Being paid online" in html
+    # the order lapses: the client no longer pays online; the package is "not paid" and has
+    # no button either (it can't be marked paid)
+    order_cancel(salon=online["salon"], order_id=bought.order.pk)
+    html = owner_client.get(detail).content.decode()
+    assert "Being paid online" not in html and f'action="{mark_paid[paying.pk]}"' not in html
+    desk_detail = reverse(
+        "dashboard:packages_held_detail", kwargs={"salon_slug": "alpha", "pk": at_salon.pk}
+    )
+    html = owner_client.get(desk_detail).content.decode()
+    assert f'action="{mark_paid[at_salon.pk]}"' in html and "Being paid online" not in html
+
+
+# --- Abandoned purchases lapse: the order's expiry and payments' sweep ------------------------
+
+
+def test_a_package_order_expires_after_the_purchase_expiry_and_the_sweep_lapses_it(
+    online, visits, kati_http, settings
+):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from payments.services.orders import orders_expire_pending
+
+    settings.PAYMENTS_PURCHASE_EXPIRY_HOURS = 24
+    before = timezone.now()
+    bought = client_package_buy_online(
+        salon=online["salon"], client=online["client"], package_type=visits
+    )
+    order = Order.objects.get()
+    assert order.expires_at is not None
+    assert before + dt.timedelta(hours=24) <= order.expires_at
+    assert order.expires_at <= timezone.now() + dt.timedelta(hours=24)
+    # not yet due: the sweep leaves it
+    assert orders_expire_pending(now=order.expires_at - dt.timedelta(minutes=1)) == 0
+    assert Order.objects.get().status == "pending"
+    # due: cancelled, the package lapses, the client can buy the type again
+    assert orders_expire_pending(now=order.expires_at + dt.timedelta(seconds=1)) == 1
+    assert Order.objects.get().status == "cancelled"
+    assert ClientPackage.objects.get(pk=bought.client_package.pk).status == "lapsed"
+    response = kati_http.post(buy_url(visits), {"payment_method": "online_card"})
+    assert response.status_code == 303
+    assert ClientPackage.objects.filter(status="pending").count() == 1
+    assert Order.objects.filter(status="pending").count() == 1
+
+
+def test_the_purchase_expiry_follows_the_setting(online, visits, settings):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    settings.PAYMENTS_PURCHASE_EXPIRY_HOURS = 2
+    client_package_buy_online(salon=online["salon"], client=online["client"], package_type=visits)
+    expires_at = Order.objects.get().expires_at
+    assert expires_at is not None
+    assert expires_at <= timezone.now() + dt.timedelta(hours=2)
+    assert expires_at > timezone.now() + dt.timedelta(hours=1, minutes=59)

@@ -21,12 +21,13 @@ field; nothing is written.
 
 from __future__ import annotations
 
+import hashlib
 from decimal import Decimal
 from typing import Any
 
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
@@ -43,7 +44,15 @@ from bookings.api.base import (
 from bookings.models import Appointment, Service
 from bookings.selectors import tenant_get
 from payments import selectors
-from payments.models import MAX_AMOUNT, Order, OrderItem, Prepayment, RefundPolicy, ServicePayment
+from payments.models import (
+    MAX_AMOUNT,
+    Order,
+    OrderItem,
+    Prepayment,
+    Refund,
+    RefundPolicy,
+    ServicePayment,
+)
 from payments.providers import online_provider, provider_for
 from payments.services.settings import (
     payment_settings_for,
@@ -113,10 +122,24 @@ class OrderItemOutputSerializer(serializers.Serializer):
 class RefundOutputSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     amount = _money_field()
-    status = serializers.CharField(help_text=one_of(["pending", "succeeded", "failed"]))
+    status = serializers.CharField(
+        help_text=_(
+            "pending: asked of the provider, not confirmed yet; succeeded: the money went "
+            "back; failed: the provider refused it (tried again automatically). "
+        )
+        + one_of(["pending", "succeeded", "failed"])
+    )
+    status_label = serializers.CharField(source="get_status_display")
     reason = serializers.CharField(help_text=one_of(["client_cancelled", "salon", "hold_expired"]))
+    attempts = serializers.IntegerField(help_text=_("Calls to the payment provider so far."))
+    last_error = serializers.SerializerMethodField(
+        help_text=_("The provider's last error, for a failed refund; otherwise empty.")
+    )
     created_at = serializers.DateTimeField()
     created_by_email = serializers.EmailField(source="created_by.email", allow_null=True)
+
+    def get_last_error(self, refund: Refund) -> str:
+        return refund.last_error if refund.status == Refund.Status.FAILED else ""
 
 
 class PaymentOutputSerializer(serializers.Serializer):
@@ -165,15 +188,44 @@ class OrderDetailOutputSerializer(OrderOutputSerializer):
         help_text=_("What is left to refund (a decimal string).")
     )
 
+    refunds_succeeded = serializers.SerializerMethodField(
+        help_text=_("Refunded: money that went back (a decimal string).")
+    )
+    refunds_pending = serializers.SerializerMethodField(
+        help_text=_("Refunds asked of the provider, not confirmed yet (a decimal string).")
+    )
+    refunds_failed = serializers.SerializerMethodField(
+        help_text=_("Refunds the provider refused; tried again automatically (a decimal string).")
+    )
+
     def get_refundable(self, order: Order) -> str:
         return str(selectors.order_refundable(order))
+
+    def _refunds(self, order: Order) -> selectors.RefundSummary:
+        cached = getattr(order, "_refund_summary", None)
+        if cached is None:
+            cached = selectors.order_refund_summary(order)
+            order._refund_summary = cached  # type: ignore[attr-defined]
+        return cached
+
+    def get_refunds_succeeded(self, order: Order) -> str:
+        return str(self._refunds(order).refunded)
+
+    def get_refunds_pending(self, order: Order) -> str:
+        return str(self._refunds(order).pending)
+
+    def get_refunds_failed(self, order: Order) -> str:
+        return str(self._refunds(order).failed)
 
 
 class OrderTotalsOutputSerializer(serializers.Serializer):
     count = serializers.IntegerField(help_text=_("Orders matching the filters."))
     paid = _money_field(help_text=_("Totals of the orders in which money was taken."))
-    refunded = _money_field()
+    refunded = _money_field(help_text=_("Refunds that went back to the clients (succeeded)."))
     net = _money_field(help_text=_("Paid minus refunded."))
+    refund_pending = _money_field(
+        help_text=_("Refunds asked for but not paid out yet: pending or failed at the provider.")
+    )
     currency = serializers.CharField()
 
 
@@ -253,6 +305,16 @@ class RefundInputSerializer(serializers.Serializer):
         help_text=_("Left out or null: everything that is left to refund."),
     )
 
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        # DRF reads a blank amount as null ("everything"): a blank is a mistake, not a
+        # full refund.
+        raw = self.initial_data.get("amount") if hasattr(self.initial_data, "get") else None
+        if isinstance(raw, str) and not raw.strip():
+            raise serializers.ValidationError(
+                {"amount": [_("Enter an amount, or leave it out to refund everything.")]}
+            )
+        return attrs
+
 
 class RecordPaidInputSerializer(serializers.Serializer):
     appointment = SalonPrimaryKeyRelatedField(queryset=Appointment.objects.all())
@@ -262,6 +324,15 @@ class RecordPaidInputSerializer(serializers.Serializer):
         default=None,
         help_text=_("Left out or null: the booking's price minus what was paid online."),
     )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        # As for a refund: a blank amount is a mistake, not "the rest of the price".
+        raw = self.initial_data.get("amount") if hasattr(self.initial_data, "get") else None
+        if isinstance(raw, str) and not raw.strip():
+            raise serializers.ValidationError(
+                {"amount": [_("Enter an amount, or leave it out for the rest of the price.")]}
+            )
+        return attrs
 
 
 class PaymentSettingsSerializer(serializers.Serializer):
@@ -350,6 +421,7 @@ class OrderTotalsApi(ManagerApi):
             "paid": totals.paid,
             "refunded": totals.refunded,
             "net": totals.net,
+            "refund_pending": totals.refund_pending,
             "currency": self.salon.currency,
         }
         return Response(OrderTotalsOutputSerializer(data).data)
@@ -394,11 +466,41 @@ class OrderCancelApi(ManagerApi):
         return Response(_detail(self.salon, order.pk))
 
 
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+
+
+def _refund_idempotency_prefix(request: Request, salon_id: int, order_id: int) -> str | None:
+    """The caller's `Idempotency-Key`, scoped to this salon and order and hashed (the stored
+    key is unique site-wide and at most 64 characters); None without one. A key that is
+    blank, longer than 200 characters or not printable is a 400."""
+    key = request.headers.get(IDEMPOTENCY_HEADER)
+    if key is None:
+        return None
+    if not key.strip() or len(key) > 200 or not key.isprintable():
+        raise serializers.ValidationError(
+            {IDEMPOTENCY_HEADER: [_("Send at most 200 printable characters, or no key.")]}
+        )
+    digest = hashlib.sha256(f"{salon_id}:{order_id}:{key}".encode()).hexdigest()[:32]
+    return f"api-{digest}"
+
+
 class OrderRefundApi(ManagerApi):
     @extend_schema(
         tags=TAGS,
         request=RefundInputSerializer,
         responses=OrderDetailOutputSerializer,
+        parameters=[
+            OpenApiParameter(
+                IDEMPOTENCY_HEADER,
+                str,
+                OpenApiParameter.HEADER,
+                required=False,
+                description=_(
+                    "Optional, up to 200 characters: the same key sent again for this order "
+                    "(a retry after a timeout) refunds nothing more."
+                ),
+            )
+        ],
         description=_(
             "Refund the client: online payments through the provider, payments at the salon "
             "recorded. More than is left to refund is a 400."
@@ -415,6 +517,7 @@ class OrderRefundApi(ManagerApi):
             order_id=order.pk,
             amount=serializer.validated_data["amount"],
             actor=request.user,
+            idempotency_prefix=_refund_idempotency_prefix(request, self.salon.pk, order.pk),
         )
         return Response(_detail(self.salon, order.pk))
 

@@ -123,6 +123,7 @@ def _order_context(order: Order, **forms_: Any) -> dict[str, Any]:
             for payment in order.payments.all()
         ],
         "refundable": refundable,
+        "refund_summary": selectors.order_refund_summary(order),
         "can_mark_paid": at_salon and order.status == Order.Status.PENDING,
         "can_cancel": order.status in (Order.Status.PENDING, Order.Status.FAILED),
         "can_refund": refundable > 0,

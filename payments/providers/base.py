@@ -64,6 +64,10 @@ class PaymentProvider:
     def is_configured(self) -> bool:
         return True
 
+    def minimum_charge(self, currency: str) -> Decimal:
+        """The smallest amount the provider takes in `currency` (0: no minimum)."""
+        return Decimal(0)
+
     def checkout_session_create(
         self, *, order: Order, payment: Payment, expires_at: datetime | None
     ) -> CheckoutSession:

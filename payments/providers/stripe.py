@@ -5,7 +5,8 @@ environment: STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET; empty = not configured).
   `client_reference_id` and in the metadata (of the session and of its payment intent),
   `expires_at` = the hold's expiry, but at least Stripe's minimum of 30 minutes (our own
   order expiry releases the hold earlier; a payment after it is handled by the webhook),
-  success/cancel URLs from SITE_URL, idempotency key "checkout-<payment id>".
+  success/cancel URLs from SITE_URL, idempotency key "checkout-<payment id>-<expires_at>"
+  (the library's own network retries reuse it; a later retry is a new request).
 - Webhooks: `stripe.WebhookSignature.verify_header` (signature + 5 minute tolerance), then
   normalised to a `ProviderEvent`.
 - Refunds: by payment intent, amount in minor units, the refund's idempotency key.
@@ -61,10 +62,30 @@ def _site_url(path: str) -> str:
     return f"{settings.SITE_URL.rstrip('/')}{path}"
 
 
+# Per currency; others: 0.50 (Stripe's minimum is about 0.50 USD in the settlement currency).
+STRIPE_MINIMUM_CHARGE: dict[str, Decimal] = {
+    "EUR": Decimal("0.50"),
+    "USD": Decimal("0.50"),
+    "GBP": Decimal("0.30"),
+    "DKK": Decimal("2.50"),
+    "NOK": Decimal("3.00"),
+    "SEK": Decimal("3.00"),
+    "RON": Decimal("2.00"),
+    "PLN": Decimal("2.00"),
+    "CHF": Decimal("0.50"),
+    "JPY": Decimal("50"),
+}
+
+
 class StripeProvider(PaymentProvider):
     key = STRIPE
     label = _("Card (Stripe)")
     online = True
+
+    def minimum_charge(self, currency: str) -> Decimal:
+        """Stripe's minimum charge amounts (docs: "Minimum and maximum charge amounts");
+        an amount below it is refused when the Checkout Session is created."""
+        return STRIPE_MINIMUM_CHARGE.get(currency.upper(), Decimal("0.50"))
 
     def is_configured(self) -> bool:
         return bool(getattr(settings, "STRIPE_SECRET_KEY", ""))
@@ -125,8 +146,12 @@ class StripeProvider(PaymentProvider):
         if email:
             params["customer_email"] = email
         try:
+            # The key names the expiry too: it moves with "now", and Stripe answers a key seen
+            # with other parameters (or remembers a failure for 24 h) with an error — a
+            # retry after a failed attempt must be a new request. Two clicks at once are
+            # serialised by the payment's row lock (payment_session_start), not by this key.
             session = self._client().v1.checkout.sessions.create(
-                params, {"idempotency_key": f"checkout-{payment.pk}"}
+                params, {"idempotency_key": f"checkout-{payment.pk}-{params['expires_at']}"}
             )
         except stripe.StripeError as exc:
             raise ProviderError(str(exc)) from exc
@@ -174,7 +199,7 @@ class StripeProvider(PaymentProvider):
             stripe.WebhookSignature.verify_header(
                 text, signature, secret, WEBHOOK_TOLERANCE_SECONDS
             )
-            payload = json.loads(text)
+            payload = _without_nul(json.loads(text))
         except (stripe.SignatureVerificationError, UnicodeDecodeError, ValueError) as exc:
             raise WebhookInvalid(str(exc)) from exc
         if not isinstance(payload, dict):
@@ -188,6 +213,18 @@ class StripeProvider(PaymentProvider):
         if not isinstance(obj, dict):
             raise WebhookInvalid("The event has no object.")
         return _normalise(event_id[:255], event_type[:100], payload, obj)
+
+
+def _without_nul(value: Any) -> Any:
+    """The event without NUL characters: PostgreSQL's text and jsonb cannot store them (a
+    signed event carrying one must still be recorded, not crash the webhook)."""
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, dict):
+        return {_without_nul(k): _without_nul(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_without_nul(v) for v in value]
+    return value
 
 
 def _text(value: Any) -> str:

@@ -15,6 +15,7 @@ id (payments/models.py `new_reference`); the pages show only that order.
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
@@ -70,8 +71,8 @@ def pay(request: HttpRequest, reference: str) -> HttpResponse:
 @require_GET
 def done(request: HttpRequest, reference: str) -> HttpResponse:
     order = _order(reference)
-    state = order_services.order_public_state(order)
-    return _render(request, order, "confirming" if state == "pending" else state)
+    session_id = request.GET.get("session_id", "")
+    return _render(request, order, order_services.order_return_state(order, session_id=session_id))
 
 
 @never_cache
@@ -79,7 +80,11 @@ def done(request: HttpRequest, reference: str) -> HttpResponse:
 def cancelled(request: HttpRequest, reference: str) -> HttpResponse:
     order = _order(reference)
     if order.status == Order.Status.PENDING and order.provider != "pay_at_salon":
-        order = order_services.order_cancel(salon=order.salon, order_id=order.pk)
+        try:
+            order = order_services.order_cancel(salon=order.salon, order_id=order.pk)
+        except ValidationError:
+            # Paid meanwhile (the webhook came first): show what it is now.
+            order.refresh_from_db()
     return _render(request, order, order_services.order_public_state(order))
 
 

@@ -20,7 +20,8 @@ events at once move an order once, and the fulfilment (`payments/fulfilment.py`)
 - `order_mark_paid(...)` / `appointment_record_paid_at_salon(...)`: the owner records money
   taken at the salon (provider "pay_at_salon").
 - `orders_expire_pending(now)`: the sweep (payments.tasks.orders_expire): pending orders past
-  `expires_at` are cancelled.
+  `expires_at` are cancelled. Purchases that hold no time (packages, gift cards) get
+  `expires_at = purchase_expires_at()` (`PAYMENTS_PURCHASE_EXPIRY_HOURS`, default 24).
 """
 
 from __future__ import annotations
@@ -51,6 +52,8 @@ logger = logging.getLogger(__name__)
 
 # What `new_reference` makes (secrets.token_urlsafe): anything else is no order of ours.
 _REFERENCE = re.compile(r"[A-Za-z0-9_-]{1,64}")
+# A provider's checkout session id as the success return URL carries it (Stripe: cs_…).
+_SESSION_ID = re.compile(r"[A-Za-z0-9_-]{1,255}")
 
 LIVE_ORDER_STATUSES = (
     Order.Status.PENDING,
@@ -166,6 +169,23 @@ def order_create(
                 currency=order.currency,
             )
     return order
+
+
+# An order for a purchase that holds no time (a package, a gift card) lapses after this
+# many hours unpaid (setting `PAYMENTS_PURCHASE_EXPIRY_HOURS`): the provider's checkout page
+# lives at most 24 h, so nothing can be paid on it later anyway.
+DEFAULT_PURCHASE_EXPIRY_HOURS = 24
+
+
+def purchase_expires_at(now: datetime | None = None) -> datetime:
+    """When an unpaid purchase order made `now` lapses (the sweep `orders_expire_pending`
+    cancels it then, and its items' `on_cancelled` runs)."""
+    from datetime import timedelta
+
+    from django.conf import settings
+
+    hours = getattr(settings, "PAYMENTS_PURCHASE_EXPIRY_HOURS", DEFAULT_PURCHASE_EXPIRY_HOURS)
+    return (now or timezone.now()) + timedelta(hours=max(1, int(hours)))
 
 
 def order_pay_path(order: Order) -> str:
@@ -604,6 +624,29 @@ def payment_for_session(*, provider: str, session_id: str, reference: str = "") 
             .first()
         )
     return None
+
+
+def order_return_state(order: Order, *, session_id: str = "") -> str:
+    """The state the provider's success return page shows. The provider sends the client
+    there after they paid, possibly before its webhook and after our own expiry or the
+    sweep's cancellation: while this session's payment is not settled either way, it is
+    "confirming" (the page reloads), never "nothing was charged"."""
+    state = order_public_state(order)
+    if state in ("pending", "expired"):
+        return "confirming"
+    if state == Order.Status.CANCELLED and _SESSION_ID.fullmatch(session_id or ""):
+        awaited = (
+            Payment.objects.for_salon(order.salon_id)
+            .filter(
+                order=order,
+                provider_session_id=session_id,
+                status__in=(Payment.Status.PENDING, Payment.Status.CANCELLED),
+            )
+            .exists()
+        )
+        if awaited:
+            return "confirming"
+    return state
 
 
 def order_public_state(order: Order) -> str:

@@ -37,7 +37,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -45,7 +45,7 @@ from bookings.models import Appointment, Salon
 from languages.formats import money as format_money
 from payments.fulfilment import fulfilment_for
 from payments.models import Order, OrderItem, Payment, Refund, RefundPolicy
-from payments.money import ZERO, money
+from payments.money import ZERO, money, money_in
 from payments.providers import ProviderError, provider_for
 from payments.providers.pay_at_salon import PAY_AT_SALON
 
@@ -54,6 +54,9 @@ logger = logging.getLogger(__name__)
 REFUNDABLE_ORDER_STATUSES = (Order.Status.PAID, Order.Status.PARTLY_REFUNDED)
 REFUNDABLE_PAYMENT_STATUSES = (Payment.Status.PAID, Payment.Status.PARTLY_REFUNDED)
 MAX_ATTEMPTS = 10
+# The idempotency key of `refund_payment_whole`'s refunds ("whole-<payment id>"): money given
+# back that never paid for the order, so not part of the order's `amount_refunded`.
+WHOLE_PAYMENT_KEY_PREFIX = "whole-"
 
 
 def refund_create(
@@ -106,6 +109,13 @@ def refund_create(
             raise ValidationError({"amount": _("Nothing is left to refund on this order.")})
         if wanted is None:
             wanted = refundable
+        elif money_in(wanted, order.currency) != wanted:
+            # 0.50 JPY cannot be paid out: the provider would round it (and two such refunds
+            # would give back more than recorded).
+            raise ValidationError(
+                {"amount": _("Enter an amount that can be paid in %(currency)s.")
+                 % {"currency": order.currency}}
+            )  # fmt: skip
         if wanted > refundable:
             raise ValidationError(
                 {
@@ -142,8 +152,16 @@ def refund_payment_whole(*, payment: Payment, reason: str) -> Refund | None:
         return None
     order = Order.objects.for_salon(payment.salon_id).select_for_update().get(pk=payment.order_id)
     # The order's own figures stay: this money never paid for it (a second payment of a paid
-    # order, or one that came when the booking was gone); the payment shows the refund.
-    return _reserve(order=order, payment=payment, amount=part, reason=reason, actor=None)
+    # order, or one that came when the booking was gone); the payment shows the refund. Its
+    # key marks it as not counted in the order's `amount_refunded` (payments/selectors.py).
+    return _reserve(
+        order=order,
+        payment=payment,
+        amount=part,
+        reason=reason,
+        actor=None,
+        key=f"{WHOLE_PAYMENT_KEY_PREFIX}{payment.pk}",
+    )
 
 
 def _reserve(
@@ -292,15 +310,22 @@ def refund_confirm(*, provider: str, refund_id: str, status: str) -> str:
 
 def refunds_retry(now: Any = None, *, older_than_seconds: int = 120) -> int:
     """The sweep: refunds still PENDING without a provider id, or FAILED, are sent again
-    (same idempotency key) — at most MAX_ATTEMPTS times each."""
+    (same idempotency key) — at most MAX_ATTEMPTS times each, backing off: a refund that has
+    been tried n times is due `older_than_seconds` × 2^(n-1) after it was made (2, 2, 4, 8 …
+    minutes; the last try about 8 hours on), so a provider outage of a few minutes does not
+    use up every attempt."""
     from datetime import timedelta
 
     now = now or timezone.now()
+    due_now = Q()
+    for tried in range(MAX_ATTEMPTS):
+        wait = timedelta(seconds=older_than_seconds * 2 ** max(0, tried - 1))
+        due_now |= Q(attempts=tried, created_at__lte=now - wait)
     due = list(
         Refund.objects.filter(
+            due_now,
             status__in=(Refund.Status.PENDING, Refund.Status.FAILED),
             attempts__lt=MAX_ATTEMPTS,
-            created_at__lte=now - timedelta(seconds=older_than_seconds),
         )
         .exclude(status=Refund.Status.PENDING, attempts__gt=0, provider_refund_id__gt="")
         .values_list("pk", flat=True)[:200]

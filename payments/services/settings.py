@@ -13,12 +13,12 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from bookings.models import Salon, Service
 from payments.models import PaymentSettings, Prepayment, RefundPolicy, ServicePayment
-from payments.money import ZERO, money
+from payments.money import ZERO, money, money_in
 
 HOLD_MINUTES_MIN = 5
 HOLD_MINUTES_MAX = 60
@@ -108,26 +108,36 @@ def service_payment_set(
             raise ValidationError({"amount": _("A percentage is at most 100.")})
         if prepayment == Prepayment.DEPOSIT_FIXED and value > Decimal("99999999.99"):
             raise ValidationError({"amount": _("This amount is too large.")})
-    with transaction.atomic():
-        row = (
-            ServicePayment.objects.for_salon(salon)
-            .select_for_update()
-            .filter(service=service)
-            .first()
-        )
-        if row is None:
-            row = ServicePayment(salon=salon, service=service)
-        row.prepayment = prepayment
-        row.amount = value
-        row.save()
-    return row
+    for attempt in range(2):
+        try:
+            with transaction.atomic():
+                row = (
+                    ServicePayment.objects.for_salon(salon)
+                    .select_for_update()
+                    .filter(service=service)
+                    .first()
+                )
+                if row is None:
+                    row = ServicePayment(salon=salon, service=service)
+                row.prepayment = prepayment
+                row.amount = value
+                row.save()
+            return row
+        except IntegrityError:
+            # A concurrent first save of this service's rule won (one row per service):
+            # update that row instead.
+            if attempt:
+                raise
+    raise AssertionError("unreachable")
 
 
 def prepayment_amount(*, salon: Salon, service: Service, price: Decimal) -> Decimal:
     """What is paid online in advance for `service` at `price`: the deposit (never more than
     the price), the full price, or 0 for none."""
     rule = service_payment_for(salon=salon, service=service)
-    return prepayment_amount_for_rule(rule, price)
+    # In what the salon's currency can be paid in (whole yen): the provider is asked for
+    # exactly what the order records.
+    return min(money_in(prepayment_amount_for_rule(rule, price), salon.currency), money(price))
 
 
 def prepayment_amount_for_rule(rule: ServicePayment, price: Decimal) -> Decimal:
@@ -146,5 +156,5 @@ def deposit_amount(*, salon: Salon, service: Service, price: Decimal) -> Decimal
     DEPOSIT_KEPT refund policy keeps of a full prepayment."""
     rule = service_payment_for(salon=salon, service=service)
     if rule.prepayment in (Prepayment.DEPOSIT_FIXED, Prepayment.DEPOSIT_PERCENT):
-        return prepayment_amount_for_rule(rule, price)
+        return min(money_in(prepayment_amount_for_rule(rule, price), salon.currency), money(price))
     return ZERO

@@ -104,7 +104,7 @@ def test_pay_page_creates_the_session_once_and_a_second_click_reuses_it(online_s
     assert params["line_items[0][price_data][currency]"] == "eur"
     assert params["client_reference_id"] == order.reference
     assert params["metadata[order_reference]"] == order.reference
-    assert creates[0]["key"] == f"checkout-{payment.pk}"
+    assert creates[0]["key"] == f"checkout-{payment.pk}-{params['expires_at']}"
     # Stripe's minimum expiry is 30 minutes: the session lasts at least that long
     import time
 
@@ -212,3 +212,32 @@ def test_the_booking_site_sends_the_client_to_pay_and_the_webhook_confirms(
     assert Notice.objects.filter(kind="booking_confirmation").count() == 1
     done = http.get(f"/pay/{order.reference}/done/?session_id={payment.provider_session_id}")
     assert b"your payment was received" in done.content
+
+
+def test_a_deposit_below_the_providers_minimum_is_paid_at_the_salon(salon, settings):
+    """Stripe refuses a charge below its minimum (0.50 EUR): such a deposit is not asked
+    online (the card is not offered, pay at the salon is) instead of a page that fails."""
+    from bookings.checkout import payment_methods_available, prepayment_required
+    from payments.models import PaymentSettings, Prepayment, ServicePayment
+    from tests.factories import ServiceFactory
+
+    settings.STRIPE_SECRET_KEY = "sk_test_x"
+    settings.STRIPE_WEBHOOK_SECRET = "whsec_x"
+    PaymentSettings.objects.update_or_create(
+        salon=salon, defaults={"online_payments_enabled": True}
+    )
+    tiny = ServiceFactory(salon=salon, price=Decimal("30.00"))
+    ServicePayment.objects.create(
+        salon=salon, service=tiny, prepayment=Prepayment.DEPOSIT_PERCENT, amount=Decimal("1")
+    )
+    fine = ServiceFactory(salon=salon, price=Decimal("30.00"))
+    ServicePayment.objects.create(
+        salon=salon, service=fine, prepayment=Prepayment.DEPOSIT_FIXED, amount=Decimal("0.50")
+    )
+    keys = lambda service: {  # noqa: E731
+        m.key for m in payment_methods_available(salon=salon, client=None, service=service)
+    }
+    assert not prepayment_required(salon=salon, service=tiny)
+    assert keys(tiny) == {"pay_at_salon"}
+    assert prepayment_required(salon=salon, service=fine)
+    assert keys(fine) == {"online_card"}

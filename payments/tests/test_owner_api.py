@@ -138,6 +138,7 @@ def test_filters_and_totals(salon, owner_api, kati):
         "paid": "70.00",
         "refunded": "15.50",
         "net": "54.50",
+        "refund_pending": "0.00",
         "currency": "EUR",
     }
     online = owner_api.get(f"{BASE}orders/totals/", {"provider": "online"}).json()
@@ -274,6 +275,29 @@ def test_bad_refund_amounts_are_400(salon, owner_api, amount):
     assert not Refund.objects.exists()
 
 
+def test_a_retried_refund_with_the_same_idempotency_key_refunds_once(salon, owner_api):
+    order = make_order(salon, status="paid", provider="pay_at_salon", total="40.00")
+    url = f"{BASE}orders/{order.pk}/refund/"
+    first = owner_api.post(url, {"amount": "15.00"}, format="json", HTTP_IDEMPOTENCY_KEY="r-1")
+    again = owner_api.post(url, {"amount": "15.00"}, format="json", HTTP_IDEMPOTENCY_KEY="r-1")
+    assert (first.status_code, again.status_code) == (200, 200)
+    assert again.json()["amount_refunded"] == "15.00"
+    other = owner_api.post(url, {"amount": "5.00"}, format="json", HTTP_IDEMPOTENCY_KEY="r-2")
+    assert other.json()["amount_refunded"] == "20.00"
+    assert Refund.objects.count() == 2
+
+
+@pytest.mark.parametrize("key", ["", "   ", "x" * 201, "a\x00b"])
+def test_a_bad_idempotency_key_is_400(salon, owner_api, key):
+    order = make_order(salon, status="paid", provider="pay_at_salon", total="40.00")
+    response = owner_api.post(
+        f"{BASE}orders/{order.pk}/refund/", {}, format="json", HTTP_IDEMPOTENCY_KEY=key
+    )
+    assert response.status_code == 400
+    assert list(response.json()) == ["Idempotency-Key"]
+    assert not Refund.objects.exists()
+
+
 def test_refund_an_unpaid_order_is_400(salon, owner_api):
     order = make_order(salon, status="pending", provider="pay_at_salon")
     response = owner_api.post(f"{BASE}orders/{order.pk}/refund/", {}, format="json")
@@ -316,6 +340,8 @@ def test_record_paid_at_salon(booking, owner_api):
         ({"amount": "-1"}, "amount"),
         ({"amount": "0"}, "amount"),
         ({"amount": "lots"}, "amount"),
+        ({"amount": ""}, "amount"),
+        ({"amount": "  "}, "amount"),
     ],
 )
 def test_record_bad_input(booking, owner_api, body, field):
