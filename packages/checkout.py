@@ -31,6 +31,9 @@ class PackagePayment(PaymentMethod):
     position = 20
     account_only = True
     selected_by_default = True
+    # The client paid the salon for the package already: a service that asks for a deposit
+    # or prepayment can be booked with it (payments' prepayment rule keeps it offered).
+    satisfies_prepayment = True
 
     def is_available(self, salon: Salon, client: Client | None, service: Service) -> bool:
         # Without the booking's date: a package that can pay this service today.

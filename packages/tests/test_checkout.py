@@ -236,6 +236,29 @@ def test_the_methods_service_hides_account_only_methods_from_non_holders(pkg, vi
     assert keys(starts_at=at, user=UserFactory()) == ["pay_at_salon"]
 
 
+def test_a_package_pays_a_service_that_requires_prepayment(pkg, visits):
+    """The client paid the salon for the package already: where a service asks for a deposit
+    (a prepayment rule says so), the package stays offered and pay at the salon goes."""
+    from bookings.checkout import register_prepayment_rule, unregister_prepayment_rule
+
+    def rule(salon, service):
+        return True
+
+    register_prepayment_rule(rule)
+    try:
+        at = next_wednesday_at(10)
+        methods = payment_methods_available(
+            salon=pkg["salon"],
+            client=pkg["client"],
+            service=pkg["service"],
+            starts_at=at,
+            user=pkg["user"],
+        )
+        assert [m.key for m in methods] == ["package"]
+    finally:
+        unregister_prepayment_rule(rule)
+
+
 # --- The public API -------------------------------------------------------------------------
 
 
