@@ -241,7 +241,8 @@ def availability_cached(
     empty from the cache.
     Raises ValidationError for a bad date range, as `availability_get` does."""
     using = _database()
-    if not cache_enabled(using):
+
+    def fresh() -> Availability:
         return availability_get(
             salon=salon,
             location=location,
@@ -254,6 +255,9 @@ def availability_cached(
             staff_allowed=staff_allowed,
             online_staff_ids=online_staff_ids,
         )
+
+    if not cache_enabled(using):
+        return fresh()
     validate_date_range(start, end)
     now = now or timezone.now()
     # The version first (folded into the location's query when the caller could), then the
@@ -262,18 +266,7 @@ def availability_cached(
     if version is _NO_VERSION:
         version = availability_version(salon, using=using)
     if version is None:
-        return availability_get(
-            salon=salon,
-            location=location,
-            service=service,
-            start=start,
-            end=end,
-            staff=staff,
-            now=now,
-            online=True,
-            staff_allowed=staff_allowed,
-            online_staff_ids=online_staff_ids,
-        )
+        return fresh()
     key = _key(
         salon=salon,
         version=int(version),
