@@ -125,7 +125,7 @@ from bookings.services.self_service import (
     appointment_reschedule_by_client,
 )
 from bookings.signing import appointment_from_token, appointment_token
-from salonbook.throttling import AnonRateThrottle  # client_ip, not X-Forwarded-For
+from salonbook.throttling import PublicRateThrottle  # client_ip, not X-Forwarded-For
 
 from .base import AwareDateTimeField, HorizonDateField
 
@@ -550,7 +550,7 @@ def _public_resolver(
 
 
 class PublicAvailabilityApi(PublicApi):
-    throttle_classes = [AnonRateThrottle]
+    throttle_classes = [PublicRateThrottle]
     # Availability answers in at most 4 queries (bookings/tests/test_query_counts.py): the
     # salon with the location, the service, and availability's two. Warm (issue 15), one:
     # the salon's id and availability version; the rest comes from the cache under that
