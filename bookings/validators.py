@@ -61,3 +61,17 @@ def validate_in_horizon(value: dt.date | dt.datetime | None) -> None:
     """ValidationError (code "horizon") for a date or date-time outside the horizon."""
     if value is not None and not in_horizon(value):
         raise ValidationError(horizon_message(), code="horizon")
+
+
+MAX_ID = 2**63 - 1
+
+
+def parse_id(value: object) -> int | None:
+    """A database id from text a visitor sent (a query parameter, a posted field): ASCII
+    digits that fit a 64-bit integer, else None. `str.isdigit` alone also accepts "²" (which
+    `int` refuses) and ids longer than any column (which SQLite refuses to compare with)."""
+    text = str(value if value is not None else "").strip()
+    if not (text.isascii() and text.isdigit()):
+        return None
+    number = int(text)
+    return number if number <= MAX_ID else None

@@ -31,6 +31,7 @@ GARBAGE = [
     "x" * 3000,
     "<script>alert(1)</script>",
     "١٢٣٤",
+    "²",  # str.isdigit() says yes, int() says no
 ]
 FIELDS = [
     "name",

@@ -67,7 +67,7 @@ from bookings.services.booking import (
     appointment_status_choices,
 )
 from bookings.services.clients import DuplicateClient, client_find_duplicates
-from bookings.validators import HORIZON_FIRST_YEAR, HORIZON_LAST_YEAR
+from bookings.validators import HORIZON_FIRST_YEAR, HORIZON_LAST_YEAR, parse_id
 from languages.formats import week_start
 
 from .calendar_forms import (
@@ -268,7 +268,7 @@ class CalendarView(SalonViewMixin, TemplateView):
             include_cancelled=show_cancelled,
         )
         raw_staff = params.get("staff", "").strip()
-        staff_filter = int(raw_staff) if raw_staff.isdigit() else None
+        staff_filter = parse_id(raw_staff)
         if staff_filter is not None and staff_filter not in {m.pk for m in data.staff}:
             staff_filter = None
         slug = self.salon.slug
@@ -292,7 +292,7 @@ class CalendarView(SalonViewMixin, TemplateView):
         if new_query and self.membership.can_manage:
             # "Book again" / links from elsewhere: open the booking panel on arrival.
             panel_url = f"{create_url}?{urlencode(_safe_prefill(new_query))}"
-        elif params.get("open", "").isdigit():
+        elif parse_id(params.get("open", "")) is not None:
             # "Reschedule" from the client page: the appointment's own day, its panel open.
             detail = reverse(
                 "dashboard:appointment_detail", kwargs={"salon_slug": slug, "pk": params["open"]}
@@ -501,8 +501,9 @@ class AppointmentCreateView(SalonViewMixin, TemplateView):
     def _initial_from(self, params: QueryDict, *, warn: bool) -> dict[str, Any]:
         initial: dict[str, Any] = {}
         for name in ("location", "staff", "service", "client"):
-            if params.get(name, "").isdigit():
-                initial[name] = int(params[name])
+            number = parse_id(params.get(name, ""))
+            if number is not None:
+                initial[name] = number
         for name in ("client_query", "first_name", "last_name", "email", "phone", "notes"):
             value = params.get(name, "").replace("\x00", "")
             if value:

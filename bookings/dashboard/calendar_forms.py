@@ -15,7 +15,7 @@ from phonenumber_field.formfields import PhoneNumberField
 from bookings.models import Appointment, Client, Location, Salon, Service, StaffMember
 from bookings.selectors import location_list, service_list
 from bookings.selectors_calendar import calendar_staff_choices
-from bookings.validators import horizon_message, in_horizon
+from bookings.validators import horizon_message, in_horizon, parse_id
 
 # Where a booking service's error keys go on these forms.
 SERVICE_ERROR_FIELDS = {"starts_at": "time"}
@@ -199,7 +199,7 @@ class AppointmentCreateForm(_LocalTimeFields):
         for name in ("location", "staff", "service", "client"):
             raw = self.data.get(name) if self.is_bound else self.initial.get(name)
             raw = getattr(raw, "pk", raw)
-            ids[name] = int(raw) if str(raw or "").isdigit() else None
+            ids[name] = parse_id(raw)
         return ids
 
     def limit_choices(self) -> None:

@@ -19,6 +19,7 @@ from bookings.models import Client
 from bookings.selectors import tenant_get
 from bookings.selectors_calendar import calendar_client_search
 from bookings.services.clients import clients_merge
+from bookings.validators import parse_id
 
 from .mixins import SalonViewMixin
 
@@ -31,7 +32,7 @@ class ClientMergeView(SalonViewMixin, View):
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         kept = tenant_get(Client, salon=self.salon, pk=kwargs["pk"])
         raw = request.POST.get("merged", "").strip()
-        if not raw.isdigit():
+        if parse_id(raw) is None:
             return HttpResponseBadRequest(_("Choose the client to merge into this one."))
         merged = tenant_get(Client, salon=self.salon, pk=raw)
         name = merged.full_name

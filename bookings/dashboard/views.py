@@ -39,6 +39,7 @@ from bookings.models import (
 )
 from bookings.selectors import tenant_get
 from bookings.services import catalogue, clients
+from bookings.validators import parse_id
 
 from .extensions import client_badges_attach, client_panels_render, home_panels_render
 from .forms import (
@@ -374,7 +375,7 @@ class ServiceCreateView(SalonFormView):
     def get_initial(self) -> dict[str, Any]:
         initial = super().get_initial()
         category_id = self.request.GET.get("category", "")
-        if category_id.isdigit():
+        if parse_id(category_id) is not None:
             categories = selectors.service_category_list(salon=self.salon)
             initial["category"] = categories.filter(pk=category_id).first()
         return initial
