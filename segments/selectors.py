@@ -137,13 +137,25 @@ def segment_month_figures(
         month = row["month"]
         month = month.date() if isinstance(month, dt.datetime) else month
         figures = by_month.setdefault(month, {"count": 0, "value": Decimal("0"), "cancelled": 0})
-        if row["appointment__status"] == Appointment.Status.CANCELLED:
+        status = row["appointment__status"]
+        if status == Appointment.Status.CANCELLED:
             figures["cancelled"] += row["count"]
+        elif status in Appointment.NOT_BOOKED_STATUSES:
+            continue  # held for payment, or never paid: not a booking (issue 17)
         else:
             figures["count"] += row["count"]
             figures["value"] += row["value"] or Decimal("0")
     ordered = sorted(by_month.items(), reverse=True)[:months]
-    return [MonthFigures(month=month, **figures) for month, figures in ordered]
+    # Money to the cent whatever the database's sum gives back (SQLite: 180, not 180.00).
+    return [
+        MonthFigures(
+            month=month,
+            count=figures["count"],
+            value=Decimal(figures["value"]).quantize(Decimal("0.01")),
+            cancelled=figures["cancelled"],
+        )
+        for month, figures in ordered
+    ]
 
 
 def embed_settings_get(*, salon: Salon) -> EmbedSettings:

@@ -158,7 +158,14 @@ def _book(vip, starts_at: dt.datetime, *, status: str = Appointment.Status.BOOKE
         source=Appointment.Source.DASHBOARD,
         enforce_hours=False,
     )
-    Appointment.objects.filter(pk=appointment.pk).update(status=status)
+    Appointment.objects.filter(pk=appointment.pk).update(
+        status=status,
+        hold_expires_at=(
+            dt.datetime.now(tz=dt.UTC) + dt.timedelta(minutes=10)
+            if status in (Appointment.Status.HELD, Appointment.Status.RELEASED)
+            else None
+        ),
+    )
     SegmentBooking.objects.create(
         salon=vip["salon"], segment=vip["segment"], appointment=appointment
     )
@@ -184,6 +191,20 @@ def test_bookings_per_month_count_and_value(vip, owner_client):
     ]
     assert f"April {year}" in page and f"March {year}" in page
     assert "180.00 EUR" in page and "270.00 EUR" in page
+
+
+def test_held_and_unpaid_bookings_are_not_counted(vip):
+    # given a booking, one held for payment and one never paid, in one month
+    year = dt.date.today().year + 1
+    _book(vip, dt.datetime(year, 5, 4, 10, 0, tzinfo=TALLINN))
+    _book(vip, dt.datetime(year, 5, 5, 10, 0, tzinfo=TALLINN), status=Appointment.Status.HELD)
+    _book(vip, dt.datetime(year, 5, 6, 10, 0, tzinfo=TALLINN), status=Appointment.Status.RELEASED)
+
+    figures = segment_month_figures(salon=vip["salon"], segment=vip["segment"])
+
+    assert [(f.month, f.count, f.value, f.cancelled) for f in figures] == [
+        (dt.date(year, 5, 1), 1, Decimal("90.00"), 0),
+    ]
 
 
 def test_list_page_queries_do_not_grow_with_segments(
