@@ -27,7 +27,7 @@ from bookings.models import (
 from bookings.models.catalogue import END_OF_DAY, Weekday, as_end_time
 from bookings.services.catalogue import CATEGORY_FIELDS, LOCATION_FIELDS, SERVICE_FIELDS
 from bookings.services.clients import CLIENT_FIELDS
-from bookings.validators import HORIZON_FIRST_YEAR, HORIZON_LAST_YEAR
+from bookings.validators import HORIZON_FIRST_YEAR, HORIZON_LAST_YEAR, parse_id
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME_INPUT = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
@@ -189,7 +189,7 @@ class TenantMultipleChoiceField(forms.ModelMultipleChoiceField):
 
     def _check_values(self, value: Any) -> QuerySet:
         for pk in value:
-            if str(pk).strip().isdigit() and int(pk) > MAX_ID:
+            if str(pk).strip().isdigit() and parse_id(pk) is None:
                 raise ValidationError(
                     self.error_messages["invalid_choice"],
                     code="invalid_choice",

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bookings.dashboard.forms import SalonModelForm
 from bookings.models import Client, Salon, Service
+from bookings.validators import parse_id
 from loyalty.models import (
     MAX_AWARD_DELAY_MINUTES,
     MAX_GIFT_CARD_VALUE,
@@ -196,7 +197,7 @@ class SafeModelChoiceField(forms.ModelChoiceField):
     OverflowError for it instead of finding nothing)."""
 
     def to_python(self, value: Any) -> Any:
-        if isinstance(value, str) and value.strip().isdigit() and int(value) > MAX_ID:
+        if isinstance(value, str) and value.strip().isdigit() and parse_id(value) is None:
             raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
         return super().to_python(value)
 

@@ -37,6 +37,7 @@ from bookings.dashboard.views import (
 )
 from bookings.models import Client
 from bookings.selectors import tenant_get
+from bookings.validators import parse_id
 from loyalty import selectors
 from loyalty.codes import code_display
 from loyalty.models import GiftCard, GiftCardType
@@ -312,7 +313,7 @@ class GiftCardIssueView(SalonFormView):
 
     def _preselected_client(self) -> Client | None:
         raw = self.request.POST.get("client") or self.request.GET.get("client") or ""
-        if not raw.isdigit() or len(raw) > 18:
+        if parse_id(raw) is None:
             return None
         return Client.objects.for_salon(self.salon).filter(pk=raw).first()
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bookings.dashboard.forms import DATE_INPUT, TenantMultipleChoiceField
 from bookings.models import Salon, Service
+from bookings.validators import parse_id
 from packages.models import PackageKind, PackageType, ValidityUnit
 
 MAX_ID = 2**63 - 1
@@ -132,7 +133,7 @@ class PackageTypeForm(forms.Form):
 
 class PackageTypeChoiceField(forms.ModelChoiceField):
     def to_python(self, value: Any) -> Any:
-        if isinstance(value, str) and value.strip().isdigit() and int(value) > MAX_ID:
+        if isinstance(value, str) and value.strip().isdigit() and parse_id(value) is None:
             raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
         return super().to_python(value)
 

@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from bookings.models import Client
+from bookings.validators import parse_id
 from loyalty.models import MAX_POINTS
 from notices.models import SMS_BODY_MAX_LENGTH
 from referrals.models import Referral, ReferralSettings
@@ -66,7 +67,7 @@ class SafeClientChoiceField(forms.ModelChoiceField):
     database is asked (SQLite would raise OverflowError instead of finding nothing)."""
 
     def to_python(self, value: Any) -> Any:
-        if isinstance(value, str) and value.strip().isdigit() and int(value) > MAX_ID:
+        if isinstance(value, str) and value.strip().isdigit() and parse_id(value) is None:
             raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
         return super().to_python(value)
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bookings.models import Client, Location, Salon, Service, StaffMember
 from bookings.selectors import client_list
+from bookings.validators import parse_id
 from loyalty.models import MAX_POINTS, PointsEntry
 from loyalty.services.points import MAX_DESCRIPTION_LENGTH
 from reports.points.filters import (
@@ -36,7 +37,7 @@ class TenantChoiceField(forms.ModelChoiceField):
     asked (SQLite raises OverflowError for it rather than finding nothing)."""
 
     def to_python(self, value: Any) -> Any:
-        if isinstance(value, str) and value.strip().isdigit() and int(value) > MAX_ID:
+        if isinstance(value, str) and value.strip().isdigit() and parse_id(value) is None:
             raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
         return super().to_python(value)
 

@@ -37,6 +37,7 @@ from bookings.dashboard.mixins import SalonViewMixin
 from bookings.dashboard.views import SalonFormView
 from bookings.models import Client
 from bookings.selectors import client_list
+from bookings.validators import parse_id
 from loyalty.selectors import points_balance
 from loyalty.services.points import points_adjust
 from reports.exports import (
@@ -197,7 +198,7 @@ class PointsAddView(SalonFormView):
 
     def _preselected_client(self) -> Client | None:
         raw = self.request.POST.get("client") or self.request.GET.get("client") or ""
-        if not raw.isdigit() or len(raw) > 18:
+        if parse_id(raw) is None:
             return None
         return Client.objects.for_salon(self.salon).filter(pk=raw).first()
 
